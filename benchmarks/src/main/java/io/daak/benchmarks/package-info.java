@@ -1,0 +1,2 @@
+/** b */
+package io.daak.benchmarks;

@@ -1,0 +1,358 @@
+package io.daak.core;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The in-process engine: every pattern between tasks and threads of one JVM, passing values by
+ * reference (or through their codecs with {@link LocalOptions#encodeInProcess(boolean)}).
+ *
+ * <p>Thread-safe.
+ */
+final class LocalDaak implements Daak {
+
+    private final Engine engine;
+    private final Topics topics;
+    private final KeyValues keyValues;
+    private final Queues queues;
+    private final Services services;
+    private final List<Interceptor> interceptors;
+    private volatile @Nullable Runnable onClose;
+
+    LocalDaak(LocalOptions options, String name) {
+        this.engine = new Engine(options, name);
+        this.topics = new Topics(engine);
+        this.keyValues = new KeyValues(engine);
+        this.queues = new Queues(engine, topics);
+        this.services = new Services();
+        this.interceptors = options.interceptors();
+    }
+
+    void onClose(Runnable hook) {
+        this.onClose = hook;
+    }
+
+    // ------------------------------------------------------------------ checks
+
+    private static <T> T require(@Nullable T arg, String name) {
+        if (arg == null) {
+            throw new IllegalArgumentException(name + " must not be null");
+        }
+        return arg;
+    }
+
+    private static void checkValue(String what, Class<?> type, @Nullable Object value) {
+        if (value == null) {
+            throw new IllegalArgumentException("value for " + what + " must not be null");
+        }
+        if (!type.isInstance(value)) {
+            throw new IllegalArgumentException("value for " + what + " is a "
+                    + value.getClass().getName() + " but it is declared for " + type.getName());
+        }
+    }
+
+    /** The value as the engine stores it: the object itself, or its encoding. */
+    private Object store(String what, Object value, Class<?> type, @Nullable Codec codec) {
+        if (!engine.options.encodeInProcess()) {
+            return value;
+        }
+        return EncodedValue.encode(what, value, cast(type), codec, engine.options.allocator());
+    }
+
+    /** The value as a receiver gets it: the object itself, or a decoded copy. */
+    private <T> T transfer(String what, T value, Class<T> type, @Nullable Codec codec) {
+        if (!engine.options.encodeInProcess()) {
+            return value;
+        }
+        return EncodedValue.encode(what, value, type, codec, engine.options.allocator())
+                .decode(what, type);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> Class<T> cast(Class<?> type) {
+        return (Class<T>) type;
+    }
+
+    // ------------------------------------------------------------------ interceptors
+
+    private <R> Flux<R> intercepted(Invocation invocation, Function<Invocation, Publisher<R>> terminal) {
+        if (interceptors.isEmpty()) {
+            return Flux.from(terminal.apply(invocation));
+        }
+        return Flux.defer(() -> chain(0, invocation, terminal));
+    }
+
+    private <R> Mono<R> interceptedMono(Invocation invocation, Function<Invocation, Mono<R>> terminal) {
+        if (interceptors.isEmpty()) {
+            return terminal.apply(invocation);
+        }
+        return Mono.defer(() -> Mono.from(chain(0, invocation, terminal::apply)));
+    }
+
+    private <R> Publisher<R> chain(int index, Invocation invocation, Function<Invocation, Publisher<R>> terminal) {
+        if (index == interceptors.size()) {
+            return terminal.apply(invocation);
+        }
+        try {
+            return interceptors.get(index).intercept(invocation, next -> chain(index + 1, next, terminal));
+        } catch (RuntimeException e) {
+            return Flux.error(e);
+        }
+    }
+
+    // ------------------------------------------------------------------ publish/subscribe
+
+    @Override
+    public <T> Mono<PublishResult> publish(Topic<T> topic, T value, Fields fields) {
+        require(topic, "topic");
+        require(fields, "fields");
+        checkValue("topic '" + topic.name() + "'", topic.type(), value);
+        return interceptedMono(
+                new Invocation(Operation.PUBLISH, topic.name(), fields, value),
+                inv -> Mono.defer(() -> topics.publish(
+                        topic.name(),
+                        store("topic '" + topic.name() + "'", value, topic.type(), topic.codec()),
+                        inv.fields())));
+    }
+
+    @Override
+    public <T> Flux<Message<T>> subscribe(Selector<T> selector, SubscribeOptions options) {
+        require(selector, "selector");
+        require(options, "options");
+        return intercepted(
+                new Invocation(Operation.SUBSCRIBE, selector.pattern(), Fields.none(), null),
+                inv -> topics.subscribe(selector, options));
+    }
+
+    // ------------------------------------------------------------------ key/value
+
+    @Override
+    public <T> Mono<Long> put(Key<T> key, T value, Fields fields) {
+        require(key, "key");
+        require(fields, "fields");
+        checkValue("key '" + key.name() + "'", key.type(), value);
+        return interceptedMono(
+                new Invocation(Operation.PUT, key.name(), fields, value),
+                inv -> Mono.defer(() -> keyValues.put(
+                        key.name(), store("key '" + key.name() + "'", value, key.type(), key.codec()), inv.fields())));
+    }
+
+    @Override
+    public <T> Mono<Entry<T>> entry(Key<T> key) {
+        require(key, "key");
+        return interceptedMono(
+                new Invocation(Operation.GET, key.name(), Fields.none(), null),
+                inv -> keyValues.entry(key.name(), key.type()));
+    }
+
+    @Override
+    public <T> Mono<Boolean> delete(Key<T> key) {
+        require(key, "key");
+        return interceptedMono(
+                new Invocation(Operation.DELETE, key.name(), Fields.none(), null), inv -> keyValues.delete(key.name()));
+    }
+
+    @Override
+    public <T> Flux<Change<T>> watch(Selector<T> selector, SubscribeOptions options) {
+        require(selector, "selector");
+        require(options, "options");
+        Start.Kind kind = options.start().kind();
+        if (kind != Start.Kind.NEW && kind != Start.Kind.LATEST) {
+            throw new IllegalArgumentException("options.start=" + options.start()
+                    + " is not supported by watch; use Start.newMessages() or Start.latest() (current values first)");
+        }
+        if (options.overflow().policy() == Overflow.Policy.BLOCK) {
+            throw new IllegalArgumentException("options.overflow=" + options.overflow()
+                    + " is not supported by watch: a put never waits for watchers; use BUFFER or a DROP policy");
+        }
+        return intercepted(
+                new Invocation(Operation.WATCH, selector.pattern(), Fields.none(), null),
+                inv -> keyValues.watch(selector, options));
+    }
+
+    // ------------------------------------------------------------------ queues
+
+    @Override
+    public <T> Mono<Void> send(Queue<T> queue, T value, Fields fields) {
+        require(queue, "queue");
+        require(fields, "fields");
+        checkValue("queue '" + queue.name() + "'", queue.type(), value);
+        return interceptedMono(
+                new Invocation(Operation.SEND, queue.name(), fields, value),
+                inv -> Mono.defer(() -> queues.send(
+                        queue,
+                        store("queue '" + queue.name() + "'", value, queue.type(), queue.codec()),
+                        inv.fields())));
+    }
+
+    @Override
+    public <T> Flux<Delivery<T>> recv(Queue<T> queue) {
+        require(queue, "queue");
+        return intercepted(
+                new Invocation(Operation.RECV, queue.name(), Fields.none(), null), inv -> queues.recv(queue));
+    }
+
+    // ------------------------------------------------------------------ request/reply
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <Q, R> Mono<Registration> serve(Service<Q, R> service, ServiceHandler<Q, R> handler) {
+        require(service, "service");
+        require(handler, "handler");
+        return interceptedMono(
+                new Invocation(Operation.SERVE, service.name(), Fields.none(), null),
+                inv -> Mono.fromCallable(() -> {
+                    if (engine.isClosed()) {
+                        throw engine.closedError();
+                    }
+                    return services.register(service.name(), (ServiceHandler<Object, Object>) handler);
+                }));
+    }
+
+    /** A request as the handler sees it; the value is a decoded copy when encoding in process. */
+    private <Q> Message<Q> requestMessage(Service<Q, ?> service, Q value, Fields fields) {
+        long now = engine.now();
+        long ts = fields.timestamp() != null ? Clock.toNanos(fields.timestamp()) : now;
+        long expires = fields.ttl() == null ? 0 : ts + fields.ttl().toNanos();
+        Q copy = transfer("service '" + service.name() + "' request", value, service.requestType(), service.codec());
+        return new Message<>(service.name(), copy, services.nextRequestId(), ts, expires, fields);
+    }
+
+    private <R> R response(Service<?, R> service, Object value) {
+        if (!service.responseType().isInstance(value)) {
+            throw new ServiceException(
+                    service.name(),
+                    "the handler answered with a " + value.getClass().getName() + ", not the declared "
+                            + service.responseType().getName(),
+                    null);
+        }
+        return transfer(
+                "service '" + service.name() + "' response",
+                service.responseType().cast(value),
+                service.responseType(),
+                service.codec());
+    }
+
+    private static Throwable failure(String service, Throwable e) {
+        if (e instanceof ServiceException || e instanceof NoRespondersException) {
+            return e;
+        }
+        String message = e.getMessage() != null ? e.getMessage() : e.toString();
+        return new ServiceException(service, message, e);
+    }
+
+    private @Nullable Duration timeout(Fields fields) {
+        return fields.ttl();
+    }
+
+    private Services.Server server(String service) {
+        if (engine.isClosed()) {
+            throw engine.closedError();
+        }
+        Services.Server s = services.pick(service);
+        if (s == null) {
+            throw new NoRespondersException(service);
+        }
+        return s;
+    }
+
+    @Override
+    public <Q, R> Mono<R> request(Service<Q, R> service, Q request, Fields fields) {
+        require(service, "service");
+        require(fields, "fields");
+        checkValue("service '" + service.name() + "' request", service.requestType(), request);
+        return interceptedMono(new Invocation(Operation.REQUEST, service.name(), fields, request), inv -> {
+            Mono<R> call = Mono.defer(() -> {
+                Services.Server s = server(service.name());
+                Message<Object> m = cast(requestMessage(service, request, inv.fields()));
+                return interceptedMono(
+                                new Invocation(Operation.HANDLE, service.name(), inv.fields(), request),
+                                h -> s.handler.request(m))
+                        .map(v -> response(service, v));
+            });
+            call = call.onErrorMap(e -> failure(service.name(), e));
+            Duration ttl = timeout(inv.fields());
+            return ttl == null ? call : call.timeout(ttl, engine.scheduler());
+        });
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> Message<T> cast(Message<?> m) {
+        return (Message<T>) m;
+    }
+
+    @Override
+    public <Q, R> Flux<R> requestStream(Service<Q, R> service, Q request, Fields fields) {
+        require(service, "service");
+        require(fields, "fields");
+        checkValue("service '" + service.name() + "' request", service.requestType(), request);
+        return intercepted(new Invocation(Operation.REQUEST_STREAM, service.name(), fields, request), inv -> {
+            Flux<R> call = Flux.defer(() -> {
+                Services.Server s = server(service.name());
+                Message<Object> m = cast(requestMessage(service, request, inv.fields()));
+                return intercepted(
+                                new Invocation(Operation.HANDLE, service.name(), inv.fields(), request),
+                                h -> s.handler.stream(m))
+                        .map(v -> response(service, v));
+            });
+            call = call.onErrorMap(e -> failure(service.name(), e));
+            Duration ttl = timeout(inv.fields());
+            return ttl == null ? call : call.take(ttl, engine.scheduler());
+        });
+    }
+
+    @Override
+    public <Q, R> Flux<R> channel(Service<Q, R> service, Publisher<Q> requests, Fields fields) {
+        require(service, "service");
+        require(requests, "requests");
+        require(fields, "fields");
+        return intercepted(new Invocation(Operation.CHANNEL, service.name(), fields, null), inv -> {
+            Flux<R> call = Flux.defer(() -> {
+                Services.Server s = server(service.name());
+                Flux<Message<Object>> in = Flux.from(requests).map(q -> {
+                    checkValue("service '" + service.name() + "' request", service.requestType(), q);
+                    return cast(requestMessage(service, q, inv.fields()));
+                });
+                return intercepted(
+                                new Invocation(Operation.HANDLE, service.name(), inv.fields(), null),
+                                h -> s.handler.channel(service.name(), in))
+                        .map(v -> response(service, v));
+            });
+            call = call.onErrorMap(e -> failure(service.name(), e));
+            Duration ttl = timeout(inv.fields());
+            return ttl == null ? call : call.take(ttl, engine.scheduler());
+        });
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    @Override
+    public void close() {
+        if (!engine.close()) {
+            return;
+        }
+        topics.close();
+        keyValues.close();
+        queues.close();
+        services.close();
+        Runnable hook = onClose;
+        if (hook != null) {
+            hook.run();
+        }
+    }
+
+    @Override
+    public boolean isDisposed() {
+        return engine.isClosed();
+    }
+
+    @Override
+    public String toString() {
+        return "Daak[" + engine.name + "]";
+    }
+}
