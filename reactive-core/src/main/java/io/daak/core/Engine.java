@@ -1,6 +1,8 @@
 package io.daak.core;
 
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -15,6 +17,7 @@ final class Engine {
     final LocalOptions options;
     final String name;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile ClockBase clockBase = new ClockBase(null, 0);
 
     Engine(LocalOptions options, String name) {
         this.options = options;
@@ -30,9 +33,22 @@ final class Engine {
         return s != null ? s : Schedulers.parallel();
     }
 
+    /**
+     * The engine's clock in nanoseconds since the epoch: the scheduler's clock (which may be monotonic,
+     * or virtual in tests) moved onto the wall clock when the scheduler is first seen.
+     */
     long now() {
-        return Clock.now(scheduler());
+        Scheduler s = scheduler();
+        ClockBase base = clockBase;
+        if (base.scheduler != s) {
+            base = new ClockBase(s, Clock.toNanos(Instant.now()) - Clock.now(s));
+            clockBase = base;
+        }
+        return Clock.now(s) + base.offset;
     }
+
+    /** The offset from one scheduler's clock to the wall clock. */
+    private record ClockBase(@Nullable Scheduler scheduler, long offset) {}
 
     boolean isClosed() {
         return closed.get();
