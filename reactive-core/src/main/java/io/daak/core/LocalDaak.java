@@ -46,12 +46,13 @@ final class LocalDaak implements Daak {
         return arg;
     }
 
-    private static void checkValue(String what, Class<?> type, @Nullable Object value) {
+    /** Checks a value for a descriptor; {@code kind} and {@code name} name it in the message. */
+    private static void checkValue(String kind, String name, Class<?> type, @Nullable Object value) {
         if (value == null) {
-            throw new IllegalArgumentException("value for " + what + " must not be null");
+            throw new IllegalArgumentException("value for " + kind + " '" + name + "' must not be null");
         }
         if (!type.isInstance(value)) {
-            throw new IllegalArgumentException("value for " + what + " is a "
+            throw new IllegalArgumentException("value for " + kind + " '" + name + "' is a "
                     + value.getClass().getName() + " but it is declared for " + type.getName());
         }
     }
@@ -111,7 +112,10 @@ final class LocalDaak implements Daak {
     public <T> Mono<PublishResult> publish(Topic<T> topic, T value, Fields fields) {
         require(topic, "topic");
         require(fields, "fields");
-        checkValue("topic '" + topic.name() + "'", topic.type(), value);
+        checkValue("topic", topic.name(), topic.type(), value);
+        if (interceptors.isEmpty() && !engine.options.encodeInProcess()) {
+            return topics.publish(topic.name(), value, fields); // the hot path: nothing to build per call
+        }
         return interceptedMono(
                 new Invocation(Operation.PUBLISH, topic.name(), fields, value),
                 inv -> Mono.defer(() -> topics.publish(
@@ -135,7 +139,7 @@ final class LocalDaak implements Daak {
     public <T> Mono<Long> put(Key<T> key, T value, Fields fields) {
         require(key, "key");
         require(fields, "fields");
-        checkValue("key '" + key.name() + "'", key.type(), value);
+        checkValue("key", key.name(), key.type(), value);
         return interceptedMono(
                 new Invocation(Operation.PUT, key.name(), fields, value),
                 inv -> Mono.defer(() -> keyValues.put(
@@ -181,7 +185,7 @@ final class LocalDaak implements Daak {
     public <T> Mono<Void> send(Queue<T> queue, T value, Fields fields) {
         require(queue, "queue");
         require(fields, "fields");
-        checkValue("queue '" + queue.name() + "'", queue.type(), value);
+        checkValue("queue", queue.name(), queue.type(), value);
         return interceptedMono(
                 new Invocation(Operation.SEND, queue.name(), fields, value),
                 inv -> Mono.defer(() -> queues.send(
@@ -265,7 +269,7 @@ final class LocalDaak implements Daak {
     public <Q, R> Mono<R> request(Service<Q, R> service, Q request, Fields fields) {
         require(service, "service");
         require(fields, "fields");
-        checkValue("service '" + service.name() + "' request", service.requestType(), request);
+        checkValue("service request", service.name(), service.requestType(), request);
         return interceptedMono(new Invocation(Operation.REQUEST, service.name(), fields, request), inv -> {
             Mono<R> call = Mono.defer(() -> {
                 Services.Server s = server(service.name());
@@ -290,7 +294,7 @@ final class LocalDaak implements Daak {
     public <Q, R> Flux<R> requestStream(Service<Q, R> service, Q request, Fields fields) {
         require(service, "service");
         require(fields, "fields");
-        checkValue("service '" + service.name() + "' request", service.requestType(), request);
+        checkValue("service request", service.name(), service.requestType(), request);
         return intercepted(new Invocation(Operation.REQUEST_STREAM, service.name(), fields, request), inv -> {
             Flux<R> call = Flux.defer(() -> {
                 Services.Server s = server(service.name());
@@ -315,7 +319,7 @@ final class LocalDaak implements Daak {
             Flux<R> call = Flux.defer(() -> {
                 Services.Server s = server(service.name());
                 Flux<Message<Object>> in = Flux.from(requests).map(q -> {
-                    checkValue("service '" + service.name() + "' request", service.requestType(), q);
+                    checkValue("service request", service.name(), service.requestType(), q);
                     return cast(requestMessage(service, q, inv.fields()));
                 });
                 return intercepted(

@@ -276,6 +276,9 @@ final class Outbox<E> implements Subscription {
                         source = prefix;
                         if (source == null) {
                             item = buffer.pollFirst();
+                            if (item != null && requested != Long.MAX_VALUE) {
+                                requested--;
+                            }
                         }
                     }
                     complete = failure == null && done && buffer.isEmpty();
@@ -298,6 +301,11 @@ final class Outbox<E> implements Subscription {
                     if (item == null) {
                         continue; // prefix exhausted, or failed; the next pass reads the buffer
                     }
+                    synchronized (this) {
+                        if (requested != Long.MAX_VALUE) {
+                            requested--;
+                        }
+                    }
                 }
                 if (item == null) {
                     break;
@@ -306,13 +314,11 @@ final class Outbox<E> implements Subscription {
                 if (exp != null && exp.test(item)) {
                     synchronized (this) {
                         dropped++;
+                        if (requested != Long.MAX_VALUE) {
+                            requested++; // the demand it took is given back
+                        }
                     }
                     continue;
-                }
-                synchronized (this) {
-                    if (requested != Long.MAX_VALUE) {
-                        requested--;
-                    }
                 }
                 actual.onNext(item);
                 emittedAny = true;

@@ -28,6 +28,12 @@ public interface Storage {
      * @return a new in-memory storage
      */
     static Storage inMemory() {
-        return InMemoryTopicLog::new;
+        return (topic, retention) -> {
+            boolean unbounded = retention.maxBytes() == Long.MAX_VALUE && retention.maxAge() == null;
+            if (unbounded && retention.maxCount() <= 1) {
+                return new LatestTopicLog(retention.maxCount() == 1);
+            }
+            return new InMemoryTopicLog(topic, retention);
+        };
     }
 }

@@ -13,6 +13,7 @@ import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
+import reactor.core.publisher.Operators;
 
 /**
  * The publish/subscribe part of the in-process engine.
@@ -90,8 +91,18 @@ final class Topics {
             this.sequence = log.last();
         }
 
-        /** Appends and hands the message to every subscription; returns the subscriptions to drain. */
-        PublishResult commit(Object value, Fields fields, List<Runnable> after) {
+        /** Subscriptions to fail after the monitor is released; guarded by the monitor. */
+        private @Nullable List<Runnable> failures;
+
+        @Nullable
+        List<Runnable> takeFailures() {
+            List<Runnable> f = failures;
+            failures = null;
+            return f;
+        }
+
+        /** Appends and hands the message to every subscription; call {@link #takeFailures()} after. */
+        PublishResult commit(Object value, Fields fields) {
             long now = engine.now();
             long ts = fields.timestamp() != null ? Clock.toNanos(fields.timestamp()) : now;
             long expires = fields.ttl() == null ? 0 : ts + fields.ttl().toNanos();
@@ -102,7 +113,10 @@ final class Topics {
             for (Sub sub : current) {
                 if (!sub.accepts(value)) {
                     DaakException e = sub.mismatch(name, value);
-                    after.add(() -> sub.outbox.fail(e));
+                    if (failures == null) {
+                        failures = new ArrayList<>(1);
+                    }
+                    failures.add(() -> sub.outbox.fail(e));
                     dropped++;
                     continue;
                 }
@@ -158,48 +172,80 @@ final class Topics {
     // ------------------------------------------------------------------ publish
 
     Mono<PublishResult> publish(String topic, Object value, Fields fields) {
-        return Mono.create(sink -> publish(topic, value, fields, sink));
+        return new PublishMono(topic, value, fields);
     }
 
-    private void publish(String name, Object value, Fields fields, MonoSink<PublishResult> sink) {
-        if (engine.isClosed()) {
-            sink.error(engine.closedError());
-            return;
+    /**
+     * One publish. It commits when subscribed; when a BLOCK subscriber is full it waits in the topic's
+     * queue of waiting publishes instead.
+     */
+    private final class PublishMono extends Mono<PublishResult> {
+        private final String topic;
+        private final Object value;
+        private final Fields fields;
+
+        PublishMono(String topic, Object value, Fields fields) {
+            this.topic = topic;
+            this.value = value;
+            this.fields = fields;
         }
-        TopicState t = topic(name);
-        List<Runnable> after = new ArrayList<>(0);
-        PublishResult result = null;
-        Sub blocker = null;
+
+        @Override
+        public void subscribe(CoreSubscriber<? super PublishResult> actual) {
+            if (engine.isClosed()) {
+                Operators.error(actual, engine.closedError());
+                return;
+            }
+            TopicState t = topic(topic);
+            PublishResult result = tryCommit(t, value, fields);
+            if (result != null) {
+                actual.onSubscribe(Operators.scalarSubscription(actual, result));
+                return;
+            }
+            Mono.<PublishResult>create(sink -> enqueue(t, value, fields, sink)).subscribe(actual);
+        }
+    }
+
+    /** Commits at once unless publishes are waiting or a BLOCK subscriber is full; then null. */
+    private @Nullable PublishResult tryCommit(TopicState t, Object value, Fields fields) {
+        PublishResult result;
+        @Nullable List<Runnable> failures;
         synchronized (t) {
-            if (t.waiters.isEmpty()) {
-                blocker = t.blockedBy();
-                if (blocker == null) {
-                    result = t.commit(value, fields, after);
-                }
+            if (!t.waiters.isEmpty() || t.blockedBy() != null) {
+                return null;
             }
-            if (result == null) {
-                Waiter w = new Waiter(value, fields, sink);
-                t.waiters.addLast(w);
-                sink.onCancel(() -> w.cancelled = true);
-                if (blocker != null) {
-                    blocker.waiting.add(t);
-                }
+            result = t.commit(value, fields);
+            failures = t.takeFailures();
+        }
+        finish(t, failures);
+        return result;
+    }
+
+    /** The slow path: wait behind the other waiting publishes (or commit if room was made meanwhile). */
+    private void enqueue(TopicState t, Object value, Fields fields, MonoSink<PublishResult> sink) {
+        Waiter w = new Waiter(value, fields, sink);
+        Sub blocker;
+        synchronized (t) {
+            t.waiters.addLast(w);
+            sink.onCancel(() -> w.cancelled = true);
+            blocker = t.blockedBy();
+            if (blocker != null) {
+                blocker.waiting.add(t);
             }
         }
-        if (result != null) {
-            finish(t, after);
-            sink.success(result);
-        } else if (blocker == null || blocker.outbox.hasRoom()) {
-            retry(t); // it made room while this publish was queueing, or others were already waiting
+        if (blocker == null || blocker.outbox.hasRoom()) {
+            retry(t); // room was made meanwhile, or only other waiters were ahead
         }
     }
 
-    private void finish(TopicState t, List<Runnable> after) {
+    private void finish(TopicState t, @Nullable List<Runnable> failures) {
         for (Sub sub : t.subs) {
             sub.outbox.drain();
         }
-        for (Runnable r : after) {
-            r.run();
+        if (failures != null) {
+            for (Runnable r : failures) {
+                r.run();
+            }
         }
     }
 
@@ -221,7 +267,11 @@ final class Topics {
                     if (w.cancelled) {
                         continue;
                     }
-                    results.add(t.commit(w.value, w.fields, after));
+                    results.add(t.commit(w.value, w.fields));
+                    List<Runnable> failures = t.takeFailures();
+                    if (failures != null) {
+                        after.addAll(failures);
+                    }
                     done.add(w);
                 }
             }
