@@ -14,19 +14,24 @@ import reactor.core.publisher.Operators;
 /**
  * The buffer between the engine and one subscriber: holds what the subscriber has not requested yet,
  * applies its {@link Overflow} policy when that exceeds the capacity, and hands items over strictly
- * at the subscriber's demand, one drain loop at a time.
+ * at the subscriber's demand, one emitting thread at a time.
  *
- * <p>Producers call {@link #offer} from any thread and then {@link #drain()}; a subscription may
- * start with a {@code prefix} (stored messages replayed at demand) before the offered items.
+ * <p>Two ways in: {@link #deliver} (for callers that hold no lock) emits at once on the caller's
+ * thread when the subscriber has demand and nothing is buffered, and buffers otherwise; {@link #offer}
+ * only buffers, for callers that hold a lock, who call {@link #drain()} after releasing it. A
+ * subscription may start with a {@code prefix} (stored messages replayed at demand) before anything
+ * delivered.
  *
- * <p>Thread-safe: the buffer and demand are guarded by the outbox's monitor, emission is serialised by
- * the {@code WIP} counter and happens outside the monitor.
+ * <p>Thread-safe. Emission is serialised by the {@code WIP} counter (whoever moves it from 0 emits);
+ * the buffer is guarded by the outbox's monitor and its size is published in a volatile field so
+ * that the emit-at-once path takes no lock; demand is a {@code REQUESTED} counter that only the
+ * emitting thread decrements.
  *
  * @param <E> the item type
  */
 final class Outbox<E> implements Subscription {
 
-    /** The item was buffered. */
+    /** The item was delivered or buffered. */
     static final int ACCEPTED = 0;
     /** A message was dropped (this one or the oldest buffered) or the subscription overflowed. */
     static final int DROPPED = 1;
@@ -36,10 +41,15 @@ final class Outbox<E> implements Subscription {
     static final int GONE = 3;
 
     private static final VarHandle WIP;
+    private static final VarHandle REQUESTED;
+    private static final VarHandle DROPPED_COUNT;
 
     static {
         try {
-            WIP = MethodHandles.lookup().findVarHandle(Outbox.class, "wip", int.class);
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            WIP = lookup.findVarHandle(Outbox.class, "wip", int.class);
+            REQUESTED = lookup.findVarHandle(Outbox.class, "requested", long.class);
+            DROPPED_COUNT = lookup.findVarHandle(Outbox.class, "droppedCount", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -48,19 +58,23 @@ final class Outbox<E> implements Subscription {
     private final CoreSubscriber<? super E> actual;
     private final Overflow overflow;
     private final String what;
-    private final ArrayDeque<E> buffer = new ArrayDeque<>();
+    private final ArrayDeque<E> buffer = new ArrayDeque<>(); // guarded by this
+
+    // Written under this, read without it.
+    private volatile int size;
+    private volatile boolean terminated;
+    private volatile boolean paused;
+    private volatile @Nullable Supplier<@Nullable E> prefix;
 
     // Guarded by this.
-    private long requested;
     private boolean cancelled;
     private boolean done;
     private @Nullable Throwable error;
-    private @Nullable Supplier<@Nullable E> prefix;
-    private long dropped;
-    private boolean paused;
-    private @Nullable Predicate<? super E> expired;
 
     private volatile int wip;
+    private volatile long requested;
+    private volatile long droppedCount;
+    private volatile @Nullable Predicate<? super E> skip;
     private volatile @Nullable Runnable onTerminate;
     private volatile @Nullable Runnable onRequest;
     private volatile @Nullable Runnable onRoom;
@@ -81,31 +95,32 @@ final class Outbox<E> implements Subscription {
         this.onRequest = hook;
     }
 
-    /** Runs after an emission when a BLOCK outbox has room again, outside the monitor. */
+    /** Runs after a BLOCK outbox emitted (so it has room again) and when it ends, outside the monitor. */
     void onRoom(Runnable hook) {
         this.onRoom = hook;
     }
 
-    /** Items replayed before anything offered; the supplier returns null when it is exhausted. */
+    /** Items replayed before anything delivered; the supplier returns null when it is exhausted. */
     synchronized void prefix(Supplier<@Nullable E> source) {
         this.prefix = source;
     }
 
-    /** Items for which the predicate holds when their turn comes are dropped instead of emitted. */
-    synchronized void expireWhen(Predicate<? super E> predicate) {
-        this.expired = predicate;
+    /**
+     * Items for which the predicate holds when their turn comes are dropped instead of emitted. It is
+     * only called by the emitting thread.
+     */
+    void skipWhen(Predicate<? super E> predicate) {
+        this.skip = predicate;
     }
 
     /** Holds emission until {@link #resume()}, while a subscription is being set up. */
-    synchronized void pause() {
+    void pause() {
         paused = true;
     }
 
     /** Lets emission go on. */
     void resume() {
-        synchronized (this) {
-            paused = false;
-        }
+        paused = false;
         drain();
     }
 
@@ -114,7 +129,68 @@ final class Outbox<E> implements Subscription {
     }
 
     /**
-     * Buffers an item according to the policy. Does not emit; call {@link #drain()} afterwards.
+     * Emits the item at once when the subscriber has demand and nothing is ahead of it, else buffers
+     * it under the policy. The caller MUST NOT hold a lock: the subscriber runs on this thread.
+     *
+     * @param item the item
+     * @param force buffer even when a BLOCK outbox is full (the publisher already committed)
+     * @return {@link #ACCEPTED}, {@link #DROPPED}, {@link #FULL} or {@link #GONE}
+     */
+    int deliver(E item, boolean force) {
+        if (size == 0
+                && prefix == null
+                && !paused
+                && !terminated
+                && (long) REQUESTED.getVolatile(this) > 0
+                && WIP.compareAndSet(this, 0, 1)) {
+            if (size == 0 && prefix == null && !paused && !terminated) {
+                long r = (long) REQUESTED.getVolatile(this);
+                if (r > 0) {
+                    if (r != Long.MAX_VALUE) {
+                        REQUESTED.getAndAdd(this, -1L); // taken first, so offer() sees it at once
+                    }
+                    emit(item, r, true, true);
+                    if ((int) WIP.getAndAdd(this, -1) != 1) {
+                        drainLoop();
+                    } else if (overflow.policy() == Overflow.Policy.BLOCK) {
+                        room();
+                    }
+                    return ACCEPTED;
+                }
+            }
+            int result = offer(item, force);
+            drainLoop();
+            return result;
+        }
+        int result = offer(item, force);
+        drain();
+        return result;
+    }
+
+    /**
+     * Emits one item that demand {@code r > 0} allows, unless a delivered item is to be skipped; only
+     * the emitting thread calls it.
+     *
+     * @param counted whether the demand was already taken (together with the poll of the buffer)
+     */
+    private void emit(E item, long r, boolean delivered, boolean counted) {
+        Predicate<? super E> s = skip;
+        if (delivered && s != null && s.test(item)) {
+            DROPPED_COUNT.getAndAdd(this, 1L);
+            if (counted) {
+                REQUESTED.getAndAdd(this, 1L); // give the demand back
+            }
+            return;
+        }
+        if (!counted && r != Long.MAX_VALUE) {
+            REQUESTED.getAndAdd(this, -1L);
+        }
+        actual.onNext(item);
+    }
+
+    /**
+     * Buffers an item according to the policy, without emitting: call {@link #drain()} afterwards,
+     * once no lock is held.
      *
      * @param item the item
      * @param force buffer even when a BLOCK outbox is full (the publisher already committed)
@@ -125,16 +201,21 @@ final class Outbox<E> implements Subscription {
             if (cancelled || done) {
                 return GONE;
             }
-            if (!hasRoomLocked()) {
+            if (!hasRoom()) {
                 switch (overflow.policy()) {
                     case DROP_OLDEST -> {
-                        buffer.pollFirst();
+                        // A concurrent emission may have taken demand after offers were admitted:
+                        // trim back to the limit, not just by one.
+                        do {
+                            buffer.pollFirst();
+                        } while (!buffer.isEmpty() && !hasRoomFor(buffer.size()));
                         buffer.addLast(item);
-                        dropped++;
+                        size = buffer.size();
+                        DROPPED_COUNT.getAndAdd(this, 1L);
                         return DROPPED;
                     }
                     case DROP_LATEST -> {
-                        dropped++;
+                        DROPPED_COUNT.getAndAdd(this, 1L);
                         return DROPPED;
                     }
                     case BLOCK -> {
@@ -143,43 +224,43 @@ final class Outbox<E> implements Subscription {
                         }
                     }
                     default -> {
-                        dropped++;
+                        DROPPED_COUNT.getAndAdd(this, 1L);
                         failLocked(new OverflowException(what, overflow));
                         return DROPPED;
                     }
                 }
             }
             buffer.addLast(item);
+            size = buffer.size();
             return ACCEPTED;
         }
     }
 
-    /** Whether an item offered now would be buffered without a drop or a wait. */
-    synchronized boolean hasRoom() {
-        return hasRoomLocked();
+    /** Whether an item offered now would be taken without a drop or a wait (a racy estimate). */
+    boolean hasRoom() {
+        return hasRoomFor(size);
     }
 
-    private boolean hasRoomLocked() {
-        long limit = requested + overflow.capacity();
-        return limit < 0 || buffer.size() < limit; // limit < 0: overflowed, unbounded demand
+    private boolean hasRoomFor(int buffered) {
+        long limit = (long) REQUESTED.getVolatile(this) + overflow.capacity();
+        return limit < 0 || buffered < limit; // limit < 0: unbounded demand
     }
 
     /** Demand not yet covered by buffered items: how many more items the subscriber takes at once. */
-    synchronized long credit() {
-        if (cancelled || done) {
+    long credit() {
+        if (terminated) {
             return 0;
         }
-        return requested == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, requested - buffer.size());
+        long r = (long) REQUESTED.getVolatile(this);
+        return r == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, r - size);
     }
 
-    synchronized long droppedCount() {
-        return dropped;
+    long droppedCount() {
+        return droppedCount;
     }
 
     boolean isTerminated() {
-        synchronized (this) {
-            return cancelled || done;
-        }
+        return terminated;
     }
 
     /** Ends the subscription with an error at once, dropping what is buffered. */
@@ -196,7 +277,13 @@ final class Outbox<E> implements Subscription {
     private void failLocked(Throwable e) {
         done = true;
         error = e;
+        clearLocked();
+    }
+
+    private void clearLocked() {
+        terminated = true;
         buffer.clear();
+        size = 0;
         prefix = null;
     }
 
@@ -207,8 +294,7 @@ final class Outbox<E> implements Subscription {
                 return;
             }
             done = true;
-            buffer.clear();
-            prefix = null;
+            clearLocked();
         }
         drain();
     }
@@ -219,8 +305,11 @@ final class Outbox<E> implements Subscription {
             fail(Exceptions.nullOrNegativeRequestException(n));
             return;
         }
-        synchronized (this) {
-            requested = Operators.addCap(requested, n);
+        for (; ; ) {
+            long r = (long) REQUESTED.getVolatile(this);
+            if (r == Long.MAX_VALUE || REQUESTED.compareAndSet(this, r, Operators.addCap(r, n))) {
+                break;
+            }
         }
         Runnable hook = onRequest;
         if (hook != null) {
@@ -236,8 +325,7 @@ final class Outbox<E> implements Subscription {
                 return;
             }
             cancelled = true;
-            buffer.clear();
-            prefix = null;
+            clearLocked();
         }
         terminated();
     }
@@ -248,6 +336,10 @@ final class Outbox<E> implements Subscription {
         if (hook != null) {
             hook.run();
         }
+        room();
+    }
+
+    private void room() {
         Runnable room = onRoom;
         if (room != null) {
             room.run();
@@ -256,84 +348,84 @@ final class Outbox<E> implements Subscription {
 
     /** Emits what the subscriber's demand allows; any thread may call it, one runs the loop. */
     void drain() {
-        if ((int) WIP.getAndAdd(this, 1) != 0) {
-            return;
+        if ((int) WIP.getAndAdd(this, 1) == 0) {
+            drainLoop();
         }
+    }
+
+    /** The emission loop; the caller has moved {@code WIP} from 0. */
+    private void drainLoop() {
         int missed = 1;
         for (; ; ) {
-            boolean emittedAny = false;
+            boolean emitted = false;
             for (; ; ) {
-                E item = null;
-                Supplier<@Nullable E> source = null;
-                Throwable failure;
-                boolean complete;
-                synchronized (this) {
-                    if (cancelled) {
-                        return;
-                    }
-                    failure = error;
-                    if (failure == null && requested > 0 && !paused) {
-                        source = prefix;
-                        if (source == null) {
-                            item = buffer.pollFirst();
-                            if (item != null && requested != Long.MAX_VALUE) {
-                                requested--;
-                            }
-                        }
-                    }
-                    complete = failure == null && done && buffer.isEmpty();
-                    if (failure != null || complete) {
-                        cancelled = true; // terminal: nothing more is emitted
-                    }
-                }
-                if (failure != null) {
-                    terminated();
-                    actual.onError(failure);
+                if (terminated && terminate()) {
                     return;
                 }
-                if (complete) {
-                    terminated();
-                    actual.onComplete();
-                    return;
+                if (paused) {
+                    break;
                 }
+                long r = (long) REQUESTED.getVolatile(this);
+                if (r == 0) {
+                    break;
+                }
+                E item;
+                Supplier<@Nullable E> source = prefix;
+                boolean delivered = source == null;
                 if (source != null) {
                     item = pull(source);
                     if (item == null) {
-                        continue; // prefix exhausted, or failed; the next pass reads the buffer
+                        continue; // prefix exhausted (or failed); the next pass reads the buffer
+                    }
+                } else {
+                    if (size == 0) {
+                        break;
                     }
                     synchronized (this) {
-                        if (requested != Long.MAX_VALUE) {
-                            requested--;
+                        // Taking the demand with the item keeps hasRoom() exact for offer().
+                        item = buffer.pollFirst();
+                        size = buffer.size();
+                        if (item != null && r != Long.MAX_VALUE) {
+                            REQUESTED.getAndAdd(this, -1L);
                         }
                     }
-                }
-                if (item == null) {
-                    break;
-                }
-                Predicate<? super E> exp = expired;
-                if (exp != null && exp.test(item)) {
-                    synchronized (this) {
-                        dropped++;
-                        if (requested != Long.MAX_VALUE) {
-                            requested++; // the demand it took is given back
-                        }
+                    if (item == null) {
+                        break;
                     }
-                    continue;
                 }
-                actual.onNext(item);
-                emittedAny = true;
+                emit(item, r, delivered, delivered);
+                emitted = true;
             }
-            if (emittedAny && overflow.policy() == Overflow.Policy.BLOCK) {
-                Runnable room = onRoom;
-                if (room != null) {
-                    room.run();
-                }
+            if (emitted && overflow.policy() == Overflow.Policy.BLOCK) {
+                room();
             }
             missed = (int) WIP.getAndAdd(this, -missed) - missed;
             if (missed == 0) {
                 return;
             }
         }
+    }
+
+    /** Signals the terminal event once; true when the loop must stop. */
+    private boolean terminate() {
+        Throwable failure;
+        synchronized (this) {
+            if (cancelled) {
+                return true;
+            }
+            if (!done) {
+                return false;
+            }
+            failure = error;
+            cancelled = true; // nothing more is emitted
+        }
+        terminated();
+        if (failure != null) {
+            actual.onError(failure);
+        } else {
+            actual.onComplete();
+        }
+        return true;
     }
 
     private @Nullable E pull(Supplier<@Nullable E> source) {

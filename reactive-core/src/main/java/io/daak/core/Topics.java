@@ -1,10 +1,14 @@
 package io.daak.core;
 
-import java.util.ArrayDeque;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -12,23 +16,37 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.MonoSink;
 import reactor.core.publisher.Operators;
+import reactor.util.concurrent.Queues;
 
 /**
  * The publish/subscribe part of the in-process engine.
  *
- * <p>Each topic has a monitor that orders its publishes: the sequence number, the append to the log
- * and the hand-off to every matching subscription's {@link Outbox} happen under it, so every
- * subscriber sees a topic's messages in sequence order. Emission to subscribers happens after the
- * monitor is released. Subscriptions and topics are matched once, when either appears, under the
- * registry monitor; publishing reads a topic's subscription array without locking.
+ * <p>Each topic processes its publishes one at a time, in the order they arrive, without a lock: the
+ * publisher that finds the topic idle (its {@code WIP} counter at 0) assigns the sequence number,
+ * appends to the log and hands the message to every matching subscription on its own thread; a
+ * publisher that finds the topic busy leaves its publish in the topic's queue for the busy thread to
+ * process (the serialisation of reactor's {@code FluxCreate.SerializedFluxSink}). So every
+ * subscriber sees a topic's messages in sequence order and no user code runs under a lock. A BLOCK
+ * subscriber that is full stalls its topics' processing; its next emission resumes it.
+ *
+ * <p>Subscriptions and topics are matched once, when either appears, under the registry monitor;
+ * publishing reads a topic's subscription array without locking.
  *
  * <p>Thread-safe.
  */
 final class Topics {
 
     private static final Sub[] NO_SUBS = new Sub[0];
+    private static final VarHandle WIP;
+
+    static {
+        try {
+            WIP = MethodHandles.lookup().findVarHandle(TopicState.class, "wip", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final Engine engine;
     private final ConcurrentHashMap<String, TopicState> topics = new ConcurrentHashMap<>();
@@ -63,27 +81,36 @@ final class Topics {
         }
     }
 
-    /** A publish waiting for a BLOCK subscriber to make room. */
-    static final class Waiter {
+    /** A publish waiting in a topic's queue; completes the publisher's {@code Mono} when processed. */
+    static final class Pending extends Operators.MonoSubscriber<PublishResult, PublishResult> {
         final Object value;
         final Fields fields;
-        final MonoSink<PublishResult> sink;
-        volatile boolean cancelled;
+        volatile boolean abandoned;
 
-        Waiter(Object value, Fields fields, MonoSink<PublishResult> sink) {
+        Pending(@Nullable CoreSubscriber<? super PublishResult> actual, Object value, Fields fields) {
+            super(actual == null ? Operators.emptySubscriber() : actual);
             this.value = value;
             this.fields = fields;
-            this.sink = sink;
+        }
+
+        @Override
+        public void cancel() {
+            abandoned = true;
+            super.cancel();
         }
     }
 
-    /** One topic. Its fields are guarded by its monitor except {@link #subs}. */
+    /** One topic. Only the thread that holds {@code wip} touches {@link #sequence} and {@link #stalled}. */
     final class TopicState {
         final String name;
         final TopicLog log;
-        long sequence;
+        final Queue<Pending> queue = Queues.<Pending>unboundedMultiproducer().get();
         volatile Sub[] subs = NO_SUBS;
-        final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+        volatile int wip;
+        long sequence;
+
+        @Nullable
+        Pending stalled;
 
         TopicState(String name) {
             this.name = name;
@@ -91,20 +118,77 @@ final class Topics {
             this.sequence = log.last();
         }
 
-        /** Subscriptions to fail after the monitor is released; guarded by the monitor. */
-        private @Nullable List<Runnable> failures;
-
+        /**
+         * Publishes at once when the topic is idle and nothing waits; else leaves the publish in the
+         * queue (when {@code actual} is given, or when {@code enqueueWhenBusy}) and returns null.
+         */
         @Nullable
-        List<Runnable> takeFailures() {
-            List<Runnable> f = failures;
-            failures = null;
-            return f;
+        PublishResult publish(Object value, Fields fields, @Nullable CoreSubscriber<? super PublishResult> actual) {
+            if (wip == 0 && WIP.compareAndSet(this, 0, 1)) {
+                if (stalled == null && queue.isEmpty() && blockedBy() == null) {
+                    PublishResult result = commit(value, fields);
+                    if ((int) WIP.getAndAdd(this, -1) != 1) {
+                        drainLoop();
+                    }
+                    return result;
+                }
+                enqueue(value, fields, actual);
+                drainLoop();
+                return null;
+            }
+            enqueue(value, fields, actual);
+            signal();
+            return null;
         }
 
-        /** Appends and hands the message to every subscription; call {@link #takeFailures()} after. */
-        PublishResult commit(Object value, Fields fields) {
-            long now = engine.now();
-            long ts = fields.timestamp() != null ? Clock.toNanos(fields.timestamp()) : now;
+        private void enqueue(Object value, Fields fields, @Nullable CoreSubscriber<? super PublishResult> actual) {
+            Pending p = new Pending(actual, value, fields);
+            if (actual != null) {
+                actual.onSubscribe(p);
+            }
+            queue.offer(p);
+        }
+
+        /** Processes the queue on this thread unless another thread already does. */
+        void signal() {
+            if ((int) WIP.getAndAdd(this, 1) == 0) {
+                drainLoop();
+            }
+        }
+
+        private void drainLoop() {
+            int missed = 1;
+            for (; ; ) {
+                for (; ; ) {
+                    Pending p = stalled != null ? stalled : queue.poll();
+                    if (p == null) {
+                        break;
+                    }
+                    stalled = null;
+                    if (p.abandoned) {
+                        continue;
+                    }
+                    Sub blocker = blockedBy();
+                    if (blocker != null) {
+                        stalled = p;
+                        blocker.waiting.add(this);
+                        if (blocker.outbox.hasRoom()) {
+                            continue; // it made room meanwhile
+                        }
+                        break;
+                    }
+                    p.complete(commit(p.value, p.fields));
+                }
+                missed = (int) WIP.getAndAdd(this, -missed) - missed;
+                if (missed == 0) {
+                    return;
+                }
+            }
+        }
+
+        /** Appends and hands the message to every subscription; only the processing thread calls it. */
+        private PublishResult commit(Object value, Fields fields) {
+            long ts = fields.timestamp() != null ? Clock.toNanos(fields.timestamp()) : engine.now();
             long expires = fields.ttl() == null ? 0 : ts + fields.ttl().toNanos();
             Message<Object> message = new Message<>(name, value, ++sequence, ts, expires, fields);
             log.append(message);
@@ -112,30 +196,38 @@ final class Topics {
             int dropped = 0;
             for (Sub sub : current) {
                 if (!sub.accepts(value)) {
-                    DaakException e = sub.mismatch(name, value);
-                    if (failures == null) {
-                        failures = new ArrayList<>(1);
-                    }
-                    failures.add(() -> sub.outbox.fail(e));
+                    sub.outbox.fail(sub.mismatch(name, value));
                     dropped++;
-                    continue;
-                }
-                int r = sub.outbox.offer(message, true);
-                if (r == Outbox.DROPPED) {
+                } else if (sub.outbox.deliver(message, true) == Outbox.DROPPED) {
                     dropped++;
                 }
             }
             return new PublishResult(name, message.sequence(), current.length, dropped);
         }
 
-        @Nullable
-        Sub blockedBy() {
+        private @Nullable Sub blockedBy() {
             for (Sub sub : subs) {
                 if (sub.outbox.overflow().policy() == Overflow.Policy.BLOCK && !sub.outbox.hasRoom()) {
                     return sub;
                 }
             }
             return null;
+        }
+
+        /** Whether a publish now would wait for a BLOCK subscriber (a racy estimate). */
+        boolean isBlocked() {
+            return stalled != null || blockedBy() != null;
+        }
+
+        void close() {
+            Pending p = stalled;
+            stalled = null;
+            if (p != null) {
+                p.onError(engine.closedError());
+            }
+            while ((p = queue.poll()) != null) {
+                p.onError(engine.closedError());
+            }
         }
     }
 
@@ -147,7 +239,7 @@ final class Topics {
         return r;
     }
 
-    private TopicState topic(String name) {
+    TopicState topic(String name) {
         TopicState t = topics.get(name);
         if (t != null) {
             return t;
@@ -172,19 +264,18 @@ final class Topics {
     // ------------------------------------------------------------------ publish
 
     Mono<PublishResult> publish(String topic, Object value, Fields fields) {
-        return new PublishMono(topic, value, fields);
+        return new PublishMono(this, topic, value, fields);
     }
 
-    /**
-     * One publish. It commits when subscribed; when a BLOCK subscriber is full it waits in the topic's
-     * queue of waiting publishes instead.
-     */
-    private final class PublishMono extends Mono<PublishResult> {
+    /** One publish: processed when subscribed, completed when the topic has processed it. */
+    private static final class PublishMono extends Mono<PublishResult> {
+        private final Topics topics;
         private final String topic;
         private final Object value;
         private final Fields fields;
 
-        PublishMono(String topic, Object value, Fields fields) {
+        PublishMono(Topics topics, String topic, Object value, Fields fields) {
+            this.topics = topics;
             this.topic = topic;
             this.value = value;
             this.fields = fields;
@@ -192,97 +283,31 @@ final class Topics {
 
         @Override
         public void subscribe(CoreSubscriber<? super PublishResult> actual) {
-            if (engine.isClosed()) {
-                Operators.error(actual, engine.closedError());
+            if (topics.engine.isClosed()) {
+                Operators.error(actual, topics.engine.closedError());
                 return;
             }
-            TopicState t = topic(topic);
-            PublishResult result = tryCommit(t, value, fields);
+            PublishResult result = topics.topic(topic).publish(value, fields, actual);
             if (result != null) {
                 actual.onSubscribe(Operators.scalarSubscription(actual, result));
-                return;
-            }
-            Mono.<PublishResult>create(sink -> enqueue(t, value, fields, sink)).subscribe(actual);
-        }
-    }
-
-    /** Commits at once unless publishes are waiting or a BLOCK subscriber is full; then null. */
-    private @Nullable PublishResult tryCommit(TopicState t, Object value, Fields fields) {
-        PublishResult result;
-        @Nullable List<Runnable> failures;
-        synchronized (t) {
-            if (!t.waiters.isEmpty() || t.blockedBy() != null) {
-                return null;
-            }
-            result = t.commit(value, fields);
-            failures = t.takeFailures();
-        }
-        finish(t, failures);
-        return result;
-    }
-
-    /** The slow path: wait behind the other waiting publishes (or commit if room was made meanwhile). */
-    private void enqueue(TopicState t, Object value, Fields fields, MonoSink<PublishResult> sink) {
-        Waiter w = new Waiter(value, fields, sink);
-        Sub blocker;
-        synchronized (t) {
-            t.waiters.addLast(w);
-            sink.onCancel(() -> w.cancelled = true);
-            blocker = t.blockedBy();
-            if (blocker != null) {
-                blocker.waiting.add(t);
-            }
-        }
-        if (blocker == null || blocker.outbox.hasRoom()) {
-            retry(t); // room was made meanwhile, or only other waiters were ahead
-        }
-    }
-
-    private void finish(TopicState t, @Nullable List<Runnable> failures) {
-        for (Sub sub : t.subs) {
-            sub.outbox.drain();
-        }
-        if (failures != null) {
-            for (Runnable r : failures) {
-                r.run();
             }
         }
     }
 
-    /** Publishes the waiting messages of a topic while no BLOCK subscriber is full. */
-    private void retry(TopicState t) {
-        for (; ; ) {
-            List<Runnable> after = new ArrayList<>(0);
-            List<Waiter> done = new ArrayList<>();
-            List<PublishResult> results = new ArrayList<>();
-            Sub blocker = null;
-            synchronized (t) {
-                while (!t.waiters.isEmpty()) {
-                    blocker = t.blockedBy();
-                    if (blocker != null) {
-                        blocker.waiting.add(t);
-                        break;
-                    }
-                    Waiter w = t.waiters.pollFirst();
-                    if (w.cancelled) {
-                        continue;
-                    }
-                    results.add(t.commit(w.value, w.fields));
-                    List<Runnable> failures = t.takeFailures();
-                    if (failures != null) {
-                        after.addAll(failures);
-                    }
-                    done.add(w);
-                }
-            }
-            finish(t, after);
-            for (int i = 0; i < done.size(); i++) {
-                done.get(i).sink.success(results.get(i));
-            }
-            if (blocker == null || !blocker.outbox.hasRoom()) {
-                return;
-            }
+    /**
+     * Publishes without a {@code Mono}: at once, or queued behind a busy topic.
+     *
+     * @return false, without publishing, when a BLOCK subscriber is full
+     */
+    boolean tryPublish(TopicState t, Object value, Fields fields) {
+        if (engine.isClosed()) {
+            throw new IllegalStateException(engine.closedError().getMessage());
         }
+        if (t.isBlocked()) {
+            return false;
+        }
+        t.publish(value, fields, null);
+        return true;
     }
 
     private void wake(Sub sub) {
@@ -291,7 +316,7 @@ final class Topics {
         }
         for (TopicState t : List.copyOf(sub.waiting)) {
             sub.waiting.remove(t);
-            retry(t);
+            t.signal();
         }
     }
 
@@ -313,6 +338,10 @@ final class Topics {
         return raw.map(m -> m.withValue(EncodedValue.open("topic '" + m.topic() + "'", m.value(), type)));
     }
 
+    private boolean expired(Message<?> m) {
+        return m.expiresAtNanos() != 0 && m.expiresAtNanos() <= engine.now();
+    }
+
     private void register(Selector<?> selector, SubscribeOptions options, CoreSubscriber<? super Message<?>> actual) {
         Outbox<Message<?>> outbox = new Outbox<>(actual, options.overflow(), selector.pattern());
         Sub sub = new Sub(selector, outbox);
@@ -320,32 +349,32 @@ final class Topics {
         if (options.overflow().policy() == Overflow.Policy.BLOCK) {
             outbox.onRoom(() -> wake(sub));
         }
-        outbox.expireWhen(m -> m.expiresAtNanos() != 0 && m.expiresAtNanos() <= engine.now());
+        Replay replay = options.start().kind() == Start.Kind.NEW ? null : new Replay(sub, options.start());
+        if (replay != null) {
+            outbox.prefix(replay);
+            outbox.skipWhen(m -> expired(m) || replay.replayed(m));
+        } else {
+            outbox.skipWhen(this::expired);
+        }
         outbox.pause();
         actual.onSubscribe(outbox);
         if (engine.isClosed()) {
             outbox.fail(engine.closedError());
             return;
         }
-        Replay replay = options.start().kind() == Start.Kind.NEW ? null : new Replay(sub, options.start());
         synchronized (registry) {
             subs.add(sub);
             for (TopicState t : topics.values()) {
                 if (selector.matches(t.name)) {
-                    synchronized (t) {
-                        Sub[] current = t.subs;
-                        Sub[] next = Arrays.copyOf(current, current.length + 1);
-                        next[current.length] = sub;
-                        t.subs = next;
-                        if (replay != null) {
-                            replay.add(t.log, t.log.last());
-                        }
+                    Sub[] current = t.subs;
+                    Sub[] next = Arrays.copyOf(current, current.length + 1);
+                    next[current.length] = sub;
+                    t.subs = next;
+                    if (replay != null) {
+                        replay.add(t.name, t.log);
                     }
                 }
             }
-        }
-        if (replay != null) {
-            outbox.prefix(replay);
         }
         if (outbox.isTerminated()) {
             remove(sub);
@@ -360,32 +389,34 @@ final class Topics {
             }
             for (TopicState t : topics.values()) {
                 if (sub.selector.matches(t.name)) {
-                    synchronized (t) {
-                        Sub[] current = t.subs;
-                        List<Sub> next = new ArrayList<>(Arrays.asList(current));
-                        next.remove(sub);
-                        t.subs = next.toArray(NO_SUBS);
-                    }
+                    List<Sub> next = new ArrayList<>(Arrays.asList(t.subs));
+                    next.remove(sub);
+                    t.subs = next.toArray(NO_SUBS);
                 }
             }
         }
     }
 
     /**
-     * Stored messages of the matching topics from the start position to where each topic stood when
-     * the subscription was registered, in timestamp order across topics. Read lazily, at demand.
+     * Stored messages of the matching topics from the start position on, in timestamp order across
+     * topics, read lazily at demand. Each topic is read to its end as it stands when the read gets
+     * there; live messages that the replay already gave are skipped ({@link #replayed}). Only the
+     * subscription's emitting thread calls it.
      */
     private final class Replay implements Supplier<@Nullable Message<?>> {
         private final Sub sub;
         private final Start start;
         private final PriorityQueue<Cursor> cursors = new PriorityQueue<>();
+        private final Map<String, Long> lastReplayed = new HashMap<>();
 
         Replay(Sub sub, Start start) {
             this.sub = sub;
             this.start = start;
         }
 
-        synchronized void add(TopicLog log, long end) {
+        /** Adds a topic; called under the registry monitor while the subscription is paused. */
+        void add(String topic, TopicLog log) {
+            long end = log.last();
             long from =
                     switch (start.kind()) {
                         case LATEST -> end;
@@ -394,14 +425,20 @@ final class Topics {
                         case TIME -> log.sequenceAt(Clock.toNanos(start.time()));
                         case NEW -> end + 1;
                     };
-            Cursor c = new Cursor(log, Math.max(from, 1), end);
+            lastReplayed.put(topic, Math.max(from, 1) - 1);
+            Cursor c = new Cursor(log, Math.max(from, 1), start.kind() == Start.Kind.LATEST ? end : Long.MAX_VALUE);
             if (c.advance()) {
                 cursors.add(c);
             }
         }
 
+        boolean replayed(Message<?> m) {
+            Long last = lastReplayed.get(m.topic());
+            return last != null && m.sequence() <= last;
+        }
+
         @Override
-        public synchronized @Nullable Message<?> get() {
+        public @Nullable Message<?> get() {
             for (; ; ) {
                 Cursor c = cursors.poll();
                 if (c == null) {
@@ -411,7 +448,11 @@ final class Topics {
                 if (c.advance()) {
                     cursors.add(c);
                 }
-                if (m == null || (m.expiresAtNanos() != 0 && m.expiresAtNanos() <= engine.now())) {
+                if (m == null) {
+                    continue;
+                }
+                lastReplayed.put(m.topic(), m.sequence());
+                if (expired(m)) {
                     continue;
                 }
                 if (start.kind() == Start.Kind.TIME && m.timestampNanos() < Clock.toNanos(start.time())) {
@@ -428,8 +469,8 @@ final class Topics {
     /** A position in one topic's log, ordered by the timestamp of the message it points at. */
     private static final class Cursor implements Comparable<Cursor> {
         final TopicLog log;
-        long next;
         final long end;
+        long next;
 
         @Nullable
         Message<?> current;
@@ -440,28 +481,19 @@ final class Topics {
             this.end = end;
         }
 
-        /** Moves to the next retained message up to {@code end}; false when there is none. */
+        /** Moves to the next retained message up to {@code end} and the log's end; false at the end. */
         boolean advance() {
-            while (next <= end) {
-                Message<?> m = log.read(next);
-                if (m == null) {
-                    long first = log.first();
-                    if (first == 0 || first > end) {
-                        next = end + 1; // evicted meanwhile: the rest is gone
-                        break;
-                    }
-                    if (first > next) {
-                        next = first;
-                        continue;
-                    }
-                    next++;
-                    continue;
-                }
-                next++;
-                current = m;
-                return true;
-            }
             current = null;
+            while (next <= Math.min(end, log.last())) {
+                Message<?> m = log.read(next);
+                if (m != null) {
+                    next++;
+                    current = m;
+                    return true;
+                }
+                long first = log.first();
+                next = first > next ? first : next + 1; // evicted meanwhile: skip to what is retained
+            }
             return false;
         }
 
@@ -484,19 +516,12 @@ final class Topics {
             sub.outbox.complete();
         }
         for (TopicState t : topics.values()) {
-            List<Waiter> waiting;
-            synchronized (t) {
-                waiting = List.copyOf(t.waiters);
-                t.waiters.clear();
-            }
-            for (Waiter w : waiting) {
-                w.sink.error(engine.closedError());
-            }
+            t.close();
         }
     }
 
     /** Publishes on behalf of the engine itself (dead letters), without interceptors. */
     void publishInternal(String topic, Object value, Fields fields) {
-        publish(topic, value, fields).subscribe(r -> {}, e -> {});
+        topic(topic).publish(value, fields, null);
     }
 }
