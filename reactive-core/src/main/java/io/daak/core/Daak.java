@@ -127,6 +127,16 @@ public interface Daak extends Disposable, AutoCloseable {
     }
 
     /**
+     * A publication: a handle for publishing to one topic at a high rate, with a {@code tryPublish}
+     * that needs no {@code Mono}.
+     *
+     * @param topic the topic
+     * @param <T> the value type
+     * @return the publication
+     */
+    <T> Publication<T> publication(Topic<T> topic);
+
+    /**
      * Publishes a stream of values in order, each after the previous one was taken, so that a
      * {@link Overflow.Policy#BLOCK} subscriber's demand paces the source.
      *

@@ -125,6 +125,50 @@ final class LocalDaak implements Daak {
     }
 
     @Override
+    public <T> Publication<T> publication(Topic<T> topic) {
+        require(topic, "topic");
+        if (engine.isClosed()) {
+            throw new IllegalStateException(engine.closedError().getMessage());
+        }
+        Topics.TopicState state = topics.topic(topic.name());
+        boolean direct = interceptors.isEmpty() && !engine.options.encodeInProcess();
+        return new Publication<>() {
+            @Override
+            public Topic<T> topic() {
+                return topic;
+            }
+
+            @Override
+            public boolean tryPublish(T value, Fields fields) {
+                require(fields, "fields");
+                checkValue("topic", topic.name(), topic.type(), value);
+                if (direct) {
+                    return topics.tryPublish(state, value, fields);
+                }
+                if (state.isBlocked()) {
+                    return false;
+                }
+                Throwable[] refused = new Throwable[1];
+                LocalDaak.this.publish(topic, value, fields).subscribe(r -> {}, e -> refused[0] = e);
+                if (refused[0] instanceof RuntimeException e) {
+                    throw e;
+                }
+                return true;
+            }
+
+            @Override
+            public Mono<PublishResult> publish(T value, Fields fields) {
+                return LocalDaak.this.publish(topic, value, fields);
+            }
+
+            @Override
+            public String toString() {
+                return "Publication[" + topic.name() + "]";
+            }
+        };
+    }
+
+    @Override
     public <T> Flux<Message<T>> subscribe(Selector<T> selector, SubscribeOptions options) {
         require(selector, "selector");
         require(options, "options");

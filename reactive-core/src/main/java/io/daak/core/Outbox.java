@@ -64,6 +64,9 @@ final class Outbox<E> implements Subscription {
     private volatile int size;
     private volatile boolean terminated;
     private volatile boolean paused;
+    /** Non-zero while the emit-at-once path is closed: paused, replaying a prefix, or terminated. */
+    private volatile int gate;
+
     private volatile @Nullable Supplier<@Nullable E> prefix;
 
     // Guarded by this.
@@ -103,6 +106,7 @@ final class Outbox<E> implements Subscription {
     /** Items replayed before anything delivered; the supplier returns null when it is exhausted. */
     synchronized void prefix(Supplier<@Nullable E> source) {
         this.prefix = source;
+        updateGate();
     }
 
     /**
@@ -115,12 +119,23 @@ final class Outbox<E> implements Subscription {
 
     /** Holds emission until {@link #resume()}, while a subscription is being set up. */
     void pause() {
-        paused = true;
+        synchronized (this) {
+            paused = true;
+            updateGate();
+        }
+    }
+
+    /** Recomputes {@link #gate}; called under the monitor whenever what it sums up changes. */
+    private void updateGate() {
+        gate = (paused ? 1 : 0) | (prefix != null ? 2 : 0) | (terminated ? 4 : 0);
     }
 
     /** Lets emission go on. */
     void resume() {
-        paused = false;
+        synchronized (this) {
+            paused = false;
+            updateGate();
+        }
         drain();
     }
 
@@ -137,14 +152,9 @@ final class Outbox<E> implements Subscription {
      * @return {@link #ACCEPTED}, {@link #DROPPED}, {@link #FULL} or {@link #GONE}
      */
     int deliver(E item, boolean force) {
-        if (size == 0
-                && prefix == null
-                && !paused
-                && !terminated
-                && (long) REQUESTED.getVolatile(this) > 0
-                && WIP.compareAndSet(this, 0, 1)) {
-            if (size == 0 && prefix == null && !paused && !terminated) {
-                long r = (long) REQUESTED.getVolatile(this);
+        if ((gate | size) == 0 && (long) REQUESTED.getVolatile(this) > 0 && WIP.compareAndSet(this, 0, 1)) {
+            if ((gate | size) == 0) {
+                long r = (long) REQUESTED.getVolatile(this); // only grows until this thread takes it
                 if (r > 0) {
                     if (r != Long.MAX_VALUE) {
                         REQUESTED.getAndAdd(this, -1L); // taken first, so offer() sees it at once
@@ -285,6 +295,7 @@ final class Outbox<E> implements Subscription {
         buffer.clear();
         size = 0;
         prefix = null;
+        updateGate();
     }
 
     /** Completes the subscription at once, dropping what is buffered. */
@@ -435,6 +446,7 @@ final class Outbox<E> implements Subscription {
                 synchronized (this) {
                     if (prefix == source) {
                         prefix = null;
+                        updateGate();
                     }
                 }
             }

@@ -62,13 +62,20 @@ final class Topics {
         final Selector<?> selector;
         final Outbox<Message<?>> outbox;
         final Set<TopicState> waiting = ConcurrentHashMap.newKeySet();
+        final boolean blocks;
+        private final boolean anyType;
 
         Sub(Selector<?> selector, Outbox<Message<?>> outbox) {
             this.selector = selector;
             this.outbox = outbox;
+            this.blocks = outbox.overflow().policy() == Overflow.Policy.BLOCK;
+            this.anyType = selector.type() == Object.class;
         }
 
         boolean accepts(Object value) {
+            if (anyType) {
+                return true;
+            }
             Class<?> type = selector.type();
             return value instanceof EncodedValue ev ? type.isAssignableFrom(ev.type()) : type.isInstance(value);
         }
@@ -120,16 +127,14 @@ final class Topics {
 
         /**
          * Publishes at once when the topic is idle and nothing waits; else leaves the publish in the
-         * queue (when {@code actual} is given, or when {@code enqueueWhenBusy}) and returns null.
+         * queue, to complete {@code actual} (if any) when processed, and returns null.
          */
         @Nullable
         PublishResult publish(Object value, Fields fields, @Nullable CoreSubscriber<? super PublishResult> actual) {
             if (wip == 0 && WIP.compareAndSet(this, 0, 1)) {
                 if (stalled == null && queue.isEmpty() && blockedBy() == null) {
-                    PublishResult result = commit(value, fields);
-                    if ((int) WIP.getAndAdd(this, -1) != 1) {
-                        drainLoop();
-                    }
+                    PublishResult result = commit(value, fields, true);
+                    release();
                     return result;
                 }
                 enqueue(value, fields, actual);
@@ -139,6 +144,34 @@ final class Topics {
             enqueue(value, fields, actual);
             signal();
             return null;
+        }
+
+        /**
+         * Publishes at once, or behind a busy topic; false, with nothing published, when a BLOCK
+         * subscriber is full.
+         */
+        boolean tryPublish(Object value, Fields fields) {
+            if (wip == 0 && WIP.compareAndSet(this, 0, 1)) {
+                boolean free = stalled == null && queue.isEmpty() && blockedBy() == null;
+                if (free) {
+                    commit(value, fields, false);
+                }
+                release();
+                return free;
+            }
+            if (isBlocked()) {
+                return false;
+            }
+            enqueue(value, fields, null);
+            signal();
+            return true;
+        }
+
+        /** Gives up {@code wip}, first processing what arrived meanwhile. */
+        private void release() {
+            if ((int) WIP.getAndAdd(this, -1) != 1) {
+                drainLoop();
+            }
         }
 
         private void enqueue(Object value, Fields fields, @Nullable CoreSubscriber<? super PublishResult> actual) {
@@ -177,7 +210,7 @@ final class Topics {
                         }
                         break;
                     }
-                    p.complete(commit(p.value, p.fields));
+                    p.complete(commit(p.value, p.fields, true));
                 }
                 missed = (int) WIP.getAndAdd(this, -missed) - missed;
                 if (missed == 0) {
@@ -186,8 +219,12 @@ final class Topics {
             }
         }
 
-        /** Appends and hands the message to every subscription; only the processing thread calls it. */
-        private PublishResult commit(Object value, Fields fields) {
+        /**
+         * Appends and hands the message to every subscription; only the processing thread calls it.
+         *
+         * @return the result when {@code report}, else null
+         */
+        private @Nullable PublishResult commit(Object value, Fields fields, boolean report) {
             long ts = fields.timestamp() != null ? Clock.toNanos(fields.timestamp()) : engine.now();
             long expires = fields.ttl() == null ? 0 : ts + fields.ttl().toNanos();
             Message<Object> message = new Message<>(name, value, ++sequence, ts, expires, fields);
@@ -202,12 +239,12 @@ final class Topics {
                     dropped++;
                 }
             }
-            return new PublishResult(name, message.sequence(), current.length, dropped);
+            return report ? new PublishResult(name, message.sequence(), current.length, dropped) : null;
         }
 
         private @Nullable Sub blockedBy() {
             for (Sub sub : subs) {
-                if (sub.outbox.overflow().policy() == Overflow.Policy.BLOCK && !sub.outbox.hasRoom()) {
+                if (sub.blocks && !sub.outbox.hasRoom()) {
                     return sub;
                 }
             }
@@ -303,11 +340,7 @@ final class Topics {
         if (engine.isClosed()) {
             throw new IllegalStateException(engine.closedError().getMessage());
         }
-        if (t.isBlocked()) {
-            return false;
-        }
-        t.publish(value, fields, null);
-        return true;
+        return t.tryPublish(value, fields);
     }
 
     private void wake(Sub sub) {
