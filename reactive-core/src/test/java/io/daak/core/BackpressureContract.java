@@ -8,7 +8,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.reactivestreams.Subscription;
 import reactor.core.Disposable;
+import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
@@ -149,7 +151,7 @@ public interface BackpressureContract extends ContractSupport {
         Topic<Integer> topic = Topic.of(unique("blockCancel"), Integer.class);
         Disposable slow = daak().subscribe(
                         topic.selector(), SubscribeOptions.defaults().overflow(Overflow.block(1)))
-                .subscribe(m -> {}, e -> {}, () -> {}, s -> {}); // requests nothing
+                .subscribeWith(requesting(0));
         publishAll(topic, 1);
         Mono<PublishResult> blocked = daak().publish(topic, 2);
         StepVerifier.create(blocked)
@@ -168,7 +170,7 @@ public interface BackpressureContract extends ContractSupport {
         CountDownLatch fastDone = new CountDownLatch(count);
         Disposable slow = daak().subscribe(
                         topic.selector(), SubscribeOptions.defaults().overflow(Overflow.dropOldest(16)))
-                .subscribe(m -> {}, e -> {}, () -> {}, s -> s.request(1)); // takes one, then stalls
+                .subscribeWith(requesting(1)); // takes one, then stalls
         Disposable fast = daak().subscribe(topic).subscribe(m -> fastDone.countDown());
         try {
             List<PublishResult> results = publishAll(topic, count);
@@ -180,6 +182,18 @@ public interface BackpressureContract extends ContractSupport {
             slow.dispose();
             fast.dispose();
         }
+    }
+
+    /** A subscriber that requests {@code n} at first and nothing more. */
+    private static <T> BaseSubscriber<T> requesting(long n) {
+        return new BaseSubscriber<>() {
+            @Override
+            protected void hookOnSubscribe(Subscription subscription) {
+                if (n > 0) {
+                    request(n);
+                }
+            }
+        };
     }
 
     private static void awaitValue(AtomicInteger value, int expected) {
