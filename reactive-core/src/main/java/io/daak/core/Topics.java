@@ -39,10 +39,18 @@ final class Topics {
 
     private static final Sub[] NO_SUBS = new Sub[0];
     private static final VarHandle WIP;
+    private static final VarHandle QUEUED;
+
+    /**
+     * How many {@code tryPublish} calls may wait behind a busy topic before {@code tryPublish} says
+     * "full": the bound on the queue of a topic whose processing thread is held up by a subscriber.
+     */
+    static final int MAX_QUEUED_TRY_PUBLISHES = 4096;
 
     static {
         try {
             WIP = MethodHandles.lookup().findVarHandle(TopicState.class, "wip", int.class);
+            QUEUED = MethodHandles.lookup().findVarHandle(TopicState.class, "queued", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -114,6 +122,7 @@ final class Topics {
         final Queue<Pending> queue = Queues.<Pending>unboundedMultiproducer().get();
         volatile Sub[] subs = NO_SUBS;
         volatile int wip;
+        volatile int queued;
         long sequence;
 
         @Nullable
@@ -159,7 +168,7 @@ final class Topics {
                 release();
                 return free;
             }
-            if (isBlocked()) {
+            if (isBlocked() || queued >= MAX_QUEUED_TRY_PUBLISHES) {
                 return false;
             }
             enqueue(value, fields, null);
@@ -179,6 +188,7 @@ final class Topics {
             if (actual != null) {
                 actual.onSubscribe(p);
             }
+            QUEUED.getAndAdd(this, 1);
             queue.offer(p);
         }
 
@@ -193,9 +203,13 @@ final class Topics {
             int missed = 1;
             for (; ; ) {
                 for (; ; ) {
-                    Pending p = stalled != null ? stalled : queue.poll();
+                    Pending p = stalled;
                     if (p == null) {
-                        break;
+                        p = queue.poll();
+                        if (p == null) {
+                            break;
+                        }
+                        QUEUED.getAndAdd(this, -1);
                     }
                     stalled = null;
                     if (p.abandoned) {

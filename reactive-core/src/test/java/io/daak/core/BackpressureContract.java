@@ -147,6 +147,32 @@ public interface BackpressureContract extends ContractSupport {
     }
 
     @Test
+    default void shouldRefuseTryPublishWhileABlockSubscriberIsFull() {
+        Topic<Integer> topic = Topic.of(unique("tryBlock"), Integer.class);
+        Publication<Integer> publication = daak().publication(topic);
+        StepVerifier.create(
+                        daak().subscribe(
+                                        topic.selector(),
+                                        SubscribeOptions.defaults().overflow(Overflow.block(2)))
+                                .map(Message::value),
+                        0)
+                .then(() -> {
+                    assertThat(publication.tryPublish(1)).isTrue();
+                    assertThat(publication.tryPublish(2)).isTrue();
+                    assertThat(publication.tryPublish(3))
+                            .as("full: nothing published")
+                            .isFalse();
+                })
+                .thenRequest(1)
+                .expectNext(1)
+                .then(() -> assertThat(publication.tryPublish(3)).isTrue())
+                .thenRequest(5)
+                .expectNext(2, 3)
+                .thenCancel()
+                .verify(WAIT);
+    }
+
+    @Test
     default void shouldReleaseBlockedPublishersWhenTheBlockingSubscriberCancels() {
         Topic<Integer> topic = Topic.of(unique("blockCancel"), Integer.class);
         Disposable slow = daak().subscribe(

@@ -237,6 +237,27 @@ public interface PubSubContract extends ContractSupport {
     }
 
     @Test
+    default void shouldPublishThroughAPublication() {
+        Topic<String> topic = Topic.of(unique("publication"), String.class);
+        Publication<String> publication = daak().publication(topic);
+        assertThat(publication.topic()).isEqualTo(topic);
+        StepVerifier v = daak().subscribe(topic)
+                .take(3)
+                .as(StepVerifier::create)
+                .assertNext(m -> assertThat(m.value()).isEqualTo("a"))
+                .assertNext(m -> assertThat(m.headers()).containsEntry("k", "v"))
+                .assertNext(m -> assertThat(m.sequence()).isEqualTo(3))
+                .expectComplete()
+                .verifyLater();
+        assertThat(publication.tryPublish("a")).isTrue();
+        assertThat(publication.tryPublish("b", Fields.none().header("k", "v"))).isTrue();
+        StepVerifier.create(publication.publish("c"))
+                .assertNext(r -> assertThat(r.sequence()).isEqualTo(3))
+                .verifyComplete();
+        v.verify(WAIT);
+    }
+
+    @Test
     default void shouldPublishAStreamInOrder() {
         Topic<Integer> topic = Topic.of(unique("stream"), Integer.class);
         StepVerifier v = daak().subscribe(topic)
