@@ -3,8 +3,8 @@ package io.daak.core;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
-/** Runs the lead's part of the contract against the in-process engine (until merged into DaakContract). */
-class LocalPartContractTest implements PubSubContract, PullContract, KeyValueContract, BackpressureContract {
+/** The contract against the in-process engine. */
+class LocalDaakContractTest implements DaakContract {
 
     private Daak daak;
 
