@@ -1,7 +1,9 @@
 package io.daak.core;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,10 +20,23 @@ final class Services {
     private final ConcurrentHashMap<String, Servers> services = new ConcurrentHashMap<>();
     private final AtomicLong requests = new AtomicLong();
 
-    /** The servers of one service. */
+    /** The servers of one service: a copy-on-write array, so that choosing one allocates nothing. */
     static final class Servers {
-        final CopyOnWriteArrayList<Server> list = new CopyOnWriteArrayList<>();
+        private static final Server[] NONE = new Server[0];
+        volatile Server[] array = NONE;
         final AtomicInteger next = new AtomicInteger();
+
+        synchronized void add(Server s) {
+            Server[] a = Arrays.copyOf(array, array.length + 1);
+            a[a.length - 1] = s;
+            array = a;
+        }
+
+        synchronized void remove(Server s) {
+            List<Server> l = new ArrayList<>(Arrays.asList(array));
+            l.remove(s);
+            array = l.toArray(NONE);
+        }
     }
 
     /** One registered handler. */
@@ -45,7 +60,7 @@ final class Services {
         @Override
         public void dispose() {
             if (disposed.compareAndSet(false, true)) {
-                servers.list.remove(this);
+                servers.remove(this);
             }
         }
 
@@ -58,7 +73,7 @@ final class Services {
     Registration register(String service, ServiceHandler<Object, Object> handler) {
         Servers servers = services.computeIfAbsent(service, s -> new Servers());
         Server server = new Server(service, handler, servers);
-        servers.list.add(server);
+        servers.add(server);
         return server;
     }
 
@@ -70,11 +85,11 @@ final class Services {
             return null;
         }
         for (; ; ) {
-            Object[] snapshot = servers.list.toArray();
+            Server[] snapshot = servers.array;
             if (snapshot.length == 0) {
                 return null;
             }
-            Server s = (Server) snapshot[Math.floorMod(servers.next.getAndIncrement(), snapshot.length)];
+            Server s = snapshot[Math.floorMod(servers.next.getAndIncrement(), snapshot.length)];
             if (!s.isDisposed()) {
                 return s;
             }
@@ -87,7 +102,7 @@ final class Services {
 
     void close() {
         for (Servers servers : services.values()) {
-            for (Server s : servers.list) {
+            for (Server s : servers.array) {
                 s.dispose();
             }
         }
