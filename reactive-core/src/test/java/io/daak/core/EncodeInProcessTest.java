@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -104,6 +105,30 @@ class EncodeInProcessTest {
             daak.publish(t, "abc").block(WAIT);
             v.verify(WAIT);
         }
+    }
+
+    @Test
+    void shouldReleaseEveryBufferItEncodes() {
+        UnpooledByteBufAllocator counting = new UnpooledByteBufAllocator(false);
+        try (Daak daak =
+                Daak.local(LocalOptions.defaults().encodeInProcess(true).allocator(counting))) {
+            Topic<String> t = Topic.of("released", String.class).withCodec(Codec.utf8());
+            StepVerifier v = daak.subscribe(t)
+                    .take(100)
+                    .as(StepVerifier::create)
+                    .expectNextCount(100)
+                    .expectComplete()
+                    .verifyLater();
+            daak.publishAll(t, reactor.core.publisher.Flux.range(0, 100).map(i -> "message " + i))
+                    .blockLast(WAIT);
+            v.verify(WAIT);
+            Key<byte[]> k = Key.of("k", byte[].class).withCodec(Codec.bytes());
+            daak.put(k, new byte[4096]).block(WAIT);
+            assertThat(daak.get(k).block(WAIT)).hasSize(4096);
+        }
+        assertThat(counting.metric().usedHeapMemory())
+                .as("bytes still allocated")
+                .isZero();
     }
 
     @Test

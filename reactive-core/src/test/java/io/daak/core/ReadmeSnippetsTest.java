@@ -12,7 +12,10 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
-/** The README's snippets, compiled and run, so that the first thing a user copies works. */
+/**
+ * The README's snippets, compiled and run, so that the first thing a user copies works. (The
+ * virtual-time snippet is {@link LocalTimeTest#shouldRedeliverWhenTheAckDeadlinePasses()}.)
+ */
 class ReadmeSnippetsTest {
 
     private static final Duration WAIT = Duration.ofSeconds(5);
@@ -127,22 +130,6 @@ class ReadmeSnippetsTest {
                     .expectError(NoRespondersException.class)
                     .verify(WAIT);
         }
-    }
-
-    @Test
-    void virtualTimeSnippetRedeliversAfterTheAckDeadline() {
-        StepVerifier.withVirtualTime(() -> {
-                    Daak daak = Daak.local();
-                    Queue<String> q = Queue.of("jobs", String.class).withAckTimeout(Duration.ofSeconds(30));
-                    return daak.send(q, "x")
-                            .thenMany(daak.recv(q))
-                            .map(Delivery::attempt)
-                            .take(2);
-                })
-                .expectNext(1)
-                .thenAwait(Duration.ofSeconds(30))
-                .expectNext(2)
-                .verifyComplete();
     }
 
     @Test
