@@ -1,6 +1,7 @@
 package io.daak.benchmarks;
 
 import io.daak.core.Daak;
+import io.daak.core.LocalOptions;
 import io.daak.core.Message;
 import io.daak.core.Publication;
 import io.daak.core.Topic;
@@ -33,6 +34,9 @@ import reactor.core.publisher.Sinks;
  *   <li>{@code daakTryPublish}: {@link Publication#tryPublish}, Daak's counterpart of
  *       {@code tryEmitNext}: sequence number, timestamp, retention of the latest value, overflow
  *       policy per subscriber.
+ *   <li>{@code daakTryPublishCachedClock}: the same with {@code LocalOptions.cachedClock(true)}:
+ *       timestamps of millisecond resolution from a clock a daemon thread refreshes, instead of a
+ *       clock read per message.
  *   <li>{@code daakPublishMono}: {@code daak.publish(topic, value).subscribe()}, the plain reactive
  *       call, which adds a {@code Mono} and its subscription per message.
  * </ul>
@@ -61,6 +65,8 @@ public class PubSubBenchmark {
     private Daak daak = Daak.local();
     private Topic<Object> topic = Topic.of("bench/pubsub", Object.class);
     private Publication<Object> publication = daak.publication(topic);
+    private Daak cachedClockDaak = Daak.local();
+    private Publication<Object> cachedClockPublication = cachedClockDaak.publication(topic);
     private Disposable[] subs = new Disposable[0];
 
     /**
@@ -72,18 +78,24 @@ public class PubSubBenchmark {
     public void setUp(Blackhole bh) {
         published.set(0);
         received = new long[subscribers];
-        subs = new Disposable[subscribers * 2];
+        subs = new Disposable[subscribers * 3];
         sink = Sinks.many().multicast().directBestEffort();
         daak = Daak.local();
         topic = Topic.of("bench/pubsub", Object.class);
         publication = daak.publication(topic);
+        cachedClockDaak = Daak.local(LocalOptions.defaults().cachedClock(true));
+        cachedClockPublication = cachedClockDaak.publication(topic);
         for (int i = 0; i < subscribers; i++) {
             int n = i;
-            subs[2 * i] = sink.asFlux().subscribe(v -> {
+            subs[3 * i] = sink.asFlux().subscribe(v -> {
                 received[n]++;
                 bh.consume(v);
             });
-            subs[2 * i + 1] = daak.subscribe(topic).subscribe((Message<Object> m) -> {
+            subs[3 * i + 1] = daak.subscribe(topic).subscribe((Message<Object> m) -> {
+                received[n]++;
+                bh.consume(m);
+            });
+            subs[3 * i + 2] = cachedClockDaak.subscribe(topic).subscribe((Message<Object> m) -> {
                 received[n]++;
                 bh.consume(m);
             });
@@ -97,6 +109,7 @@ public class PubSubBenchmark {
             d.dispose();
         }
         daak.close();
+        cachedClockDaak.close();
         for (long r : received) {
             if (r != published.get()) {
                 throw new IllegalStateException("a subscriber received " + r + " of " + published.get()
@@ -117,6 +130,14 @@ public class PubSubBenchmark {
     @Benchmark
     public void daakTryPublish() {
         if (publication.tryPublish(value)) {
+            published.lazySet(published.get() + 1);
+        }
+    }
+
+    /** Daak's synchronous publish with the cached clock. */
+    @Benchmark
+    public void daakTryPublishCachedClock() {
+        if (cachedClockPublication.tryPublish(value)) {
             published.lazySet(published.get() + 1);
         }
     }

@@ -28,6 +28,7 @@ public final class RunBenchmarks {
     /** Each Daak benchmark and the baseline it is compared with. */
     private static final Map<String, String> BASELINES = Map.of(
             "PubSubBenchmark.daakTryPublish", "PubSubBenchmark.rawSink",
+            "PubSubBenchmark.daakTryPublishCachedClock", "PubSubBenchmark.rawSink",
             "PubSubBenchmark.daakPublishMono", "PubSubBenchmark.rawSink",
             "RequestReplyBenchmark.daakRequest", "RequestReplyBenchmark.directCall");
 

@@ -16,12 +16,14 @@ final class Engine {
 
     final LocalOptions options;
     final String name;
+    private final boolean cachedClock;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile ClockBase clockBase = new ClockBase(null, 0);
 
     Engine(LocalOptions options, String name) {
         this.options = options;
         this.name = name;
+        this.cachedClock = options.cachedClock() && options.scheduler() == null;
     }
 
     /**
@@ -38,6 +40,9 @@ final class Engine {
      * or virtual in tests) moved onto the wall clock when the scheduler is first seen.
      */
     long now() {
+        if (cachedClock) {
+            return CachedClock.nanos();
+        }
         Scheduler s = scheduler();
         ClockBase base = clockBase;
         if (base.scheduler != s) {
