@@ -57,20 +57,29 @@ final class LocalDaak implements Daak {
         }
     }
 
-    /** The value as the engine stores it: the object itself, or its encoding. */
-    private Object store(String what, Object value, Class<?> type, @Nullable Codec codec) {
+    /**
+     * The value as the engine stores it: the object itself, or its encoding with the descriptor's codec
+     * (or the codec rules' for its name).
+     */
+    private Object store(String kind, String name, Object value, Class<?> type, @Nullable Codec codec) {
         if (!engine.options.encodeInProcess()) {
             return value;
         }
-        return EncodedValue.encode(what, value, cast(type), codec, engine.options.allocator());
+        return EncodedValue.encode(
+                kind + " '" + name + "'",
+                value,
+                cast(type),
+                engine.options.codecFor(name, codec),
+                engine.options.allocator());
     }
 
     /** The value as a receiver gets it: the object itself, or a decoded copy. */
-    private <T> T transfer(String what, T value, Class<T> type, @Nullable Codec codec) {
+    private <T> T transfer(String kind, String name, T value, Class<T> type, @Nullable Codec codec) {
         if (!engine.options.encodeInProcess()) {
             return value;
         }
-        return EncodedValue.encode(what, value, type, codec, engine.options.allocator())
+        String what = kind + " '" + name + "'";
+        return EncodedValue.encode(what, value, type, engine.options.codecFor(name, codec), engine.options.allocator())
                 .decode(what, type);
     }
 
@@ -119,9 +128,7 @@ final class LocalDaak implements Daak {
         return interceptedMono(
                 new Invocation(Operation.PUBLISH, topic.name(), fields, value),
                 inv -> Mono.defer(() -> topics.publish(
-                        topic.name(),
-                        store("topic '" + topic.name() + "'", value, topic.type(), topic.codec()),
-                        inv.fields())));
+                        topic.name(), store("topic", topic.name(), value, topic.type(), topic.codec()), inv.fields())));
     }
 
     @Override
@@ -187,7 +194,7 @@ final class LocalDaak implements Daak {
         return interceptedMono(
                 new Invocation(Operation.PUT, key.name(), fields, value),
                 inv -> Mono.defer(() -> keyValues.put(
-                        key.name(), store("key '" + key.name() + "'", value, key.type(), key.codec()), inv.fields())));
+                        key.name(), store("key", key.name(), value, key.type(), key.codec()), inv.fields())));
     }
 
     @Override
@@ -233,9 +240,7 @@ final class LocalDaak implements Daak {
         return interceptedMono(
                 new Invocation(Operation.SEND, queue.name(), fields, value),
                 inv -> Mono.defer(() -> queues.send(
-                        queue,
-                        store("queue '" + queue.name() + "'", value, queue.type(), queue.codec()),
-                        inv.fields())));
+                        queue, store("queue", queue.name(), value, queue.type(), queue.codec()), inv.fields())));
     }
 
     @Override
@@ -267,7 +272,7 @@ final class LocalDaak implements Daak {
         long now = engine.now();
         long ts = fields.timestamp() != null ? Clock.toNanos(fields.timestamp()) : now;
         long expires = fields.ttl() == null ? 0 : ts + fields.ttl().toNanos();
-        Q copy = transfer("service '" + service.name() + "' request", value, service.requestType(), service.codec());
+        Q copy = transfer("service request", service.name(), value, service.requestType(), service.codec());
         return new Message<>(service.name(), copy, services.nextRequestId(), ts, expires, fields);
     }
 
@@ -280,7 +285,8 @@ final class LocalDaak implements Daak {
                     null);
         }
         return transfer(
-                "service '" + service.name() + "' response",
+                "service response",
+                service.name(),
                 service.responseType().cast(value),
                 service.responseType(),
                 service.codec());

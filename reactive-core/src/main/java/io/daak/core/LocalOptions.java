@@ -24,8 +24,11 @@ public final class LocalOptions {
     /** A rule that gives the topics matching a pattern a retention. */
     record RetentionRule(Selector<Object> selector, Retention retention) {}
 
-    private static final LocalOptions DEFAULTS =
-            new LocalOptions(null, Storage.inMemory(), Retention.latest(), List.of(), List.of(), false, null, false);
+    /** A rule that gives the names matching a pattern a codec. */
+    record CodecRule(Selector<Object> selector, Codec codec) {}
+
+    private static final LocalOptions DEFAULTS = new LocalOptions(
+            null, Storage.inMemory(), Retention.latest(), List.of(), List.of(), false, null, false, List.of());
 
     private final @Nullable Scheduler scheduler;
     private final Storage storage;
@@ -35,6 +38,7 @@ public final class LocalOptions {
     private final boolean encodeInProcess;
     private final @Nullable ByteBufAllocator allocator;
     private final boolean cachedClock;
+    private final List<CodecRule> codecRules;
 
     private LocalOptions(
             @Nullable Scheduler scheduler,
@@ -44,7 +48,8 @@ public final class LocalOptions {
             List<Interceptor> interceptors,
             boolean encodeInProcess,
             @Nullable ByteBufAllocator allocator,
-            boolean cachedClock) {
+            boolean cachedClock,
+            List<CodecRule> codecRules) {
         this.scheduler = scheduler;
         this.storage = storage;
         this.defaultRetention = defaultRetention;
@@ -53,6 +58,7 @@ public final class LocalOptions {
         this.encodeInProcess = encodeInProcess;
         this.allocator = allocator;
         this.cachedClock = cachedClock;
+        this.codecRules = codecRules;
     }
 
     /**
@@ -82,7 +88,8 @@ public final class LocalOptions {
                 interceptors,
                 encodeInProcess,
                 allocator,
-                cachedClock);
+                cachedClock,
+                codecRules);
     }
 
     /**
@@ -100,7 +107,8 @@ public final class LocalOptions {
                 interceptors,
                 encodeInProcess,
                 allocator,
-                cachedClock);
+                cachedClock,
+                codecRules);
     }
 
     /**
@@ -118,7 +126,8 @@ public final class LocalOptions {
                 interceptors,
                 encodeInProcess,
                 allocator,
-                cachedClock);
+                cachedClock,
+                codecRules);
     }
 
     /**
@@ -140,7 +149,8 @@ public final class LocalOptions {
                 interceptors,
                 encodeInProcess,
                 allocator,
-                cachedClock);
+                cachedClock,
+                codecRules);
     }
 
     /**
@@ -160,7 +170,8 @@ public final class LocalOptions {
                 List.copyOf(list),
                 encodeInProcess,
                 allocator,
-                cachedClock);
+                cachedClock,
+                codecRules);
     }
 
     /**
@@ -173,7 +184,15 @@ public final class LocalOptions {
      */
     public LocalOptions encodeInProcess(boolean encode) {
         return new LocalOptions(
-                scheduler, storage, defaultRetention, retentionRules, interceptors, encode, allocator, cachedClock);
+                scheduler,
+                storage,
+                defaultRetention,
+                retentionRules,
+                interceptors,
+                encode,
+                allocator,
+                cachedClock,
+                codecRules);
     }
 
     /**
@@ -191,7 +210,8 @@ public final class LocalOptions {
                 interceptors,
                 encodeInProcess,
                 Objects.requireNonNull(allocator, "allocator"),
-                cachedClock);
+                cachedClock,
+                codecRules);
     }
 
     /**
@@ -207,7 +227,57 @@ public final class LocalOptions {
      */
     public LocalOptions cachedClock(boolean cached) {
         return new LocalOptions(
-                scheduler, storage, defaultRetention, retentionRules, interceptors, encodeInProcess, allocator, cached);
+                scheduler,
+                storage,
+                defaultRetention,
+                retentionRules,
+                interceptors,
+                encodeInProcess,
+                allocator,
+                cached,
+                codecRules);
+    }
+
+    /**
+     * Gives the topics, keys, queues and services whose name matches a pattern a codec, when their
+     * descriptor fixes none; the first matching rule wins. Transports encode with it, and so does the
+     * in-process engine with {@link #encodeInProcess(boolean)}.
+     *
+     * <pre>{@code
+     * LocalOptions.defaults().codec("sensors/**", cbor).codec("**", json)
+     * }</pre>
+     *
+     * @param pattern a selector pattern such as {@code sensors/**}
+     * @param codec the codec
+     * @return new options
+     */
+    public LocalOptions codec(String pattern, Codec codec) {
+        List<CodecRule> rules = new ArrayList<>(codecRules);
+        rules.add(new CodecRule(Selector.of(pattern, Object.class), Objects.requireNonNull(codec, "codec")));
+        return new LocalOptions(
+                scheduler,
+                storage,
+                defaultRetention,
+                retentionRules,
+                interceptors,
+                encodeInProcess,
+                allocator,
+                cachedClock,
+                List.copyOf(rules));
+    }
+
+    /** The descriptor's codec if it has one, else the first rule's for the name, else null. */
+    @Nullable
+    Codec codecFor(String name, @Nullable Codec descriptorCodec) {
+        if (descriptorCodec != null) {
+            return descriptorCodec;
+        }
+        for (CodecRule rule : codecRules) {
+            if (rule.selector().matches(name)) {
+                return rule.codec();
+            }
+        }
+        return null;
     }
 
     boolean cachedClock() {
