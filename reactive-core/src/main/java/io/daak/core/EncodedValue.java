@@ -63,7 +63,9 @@ record EncodedValue(byte[] bytes, Codec codec, Class<?> type) {
     /** The value as stored: itself when not encoded, else decoded for the given type. */
     static <T> T open(String what, Object stored, Class<T> type) {
         if (stored instanceof EncodedValue ev) {
-            return ev.decode(what, type);
+            // Decode as the type it was sent as; a receiver of a supertype (Object) gets that value.
+            Class<?> as = type.isAssignableFrom(ev.type()) ? ev.type() : type;
+            return type.cast(ev.decode(what, as));
         }
         return type.cast(stored);
     }

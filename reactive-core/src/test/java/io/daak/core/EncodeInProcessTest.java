@@ -38,6 +38,21 @@ class EncodeInProcessTest {
     }
 
     @Test
+    void shouldDecodeForASubscriberOfASupertypeAsThePublishedType() {
+        try (Daak daak = encoding()) {
+            Topic<String> t = Topic.of("any/text", String.class).withCodec(Codec.utf8());
+            StepVerifier v = daak.subscribe(Selector.of("any/**", Object.class))
+                    .take(1)
+                    .as(StepVerifier::create)
+                    .assertNext(m -> assertThat(m.value()).isEqualTo("text"))
+                    .expectComplete()
+                    .verifyLater();
+            daak.publish(t, "text").block(WAIT);
+            v.verify(WAIT);
+        }
+    }
+
+    @Test
     void shouldEncodeEveryPattern() {
         try (Daak daak = encoding()) {
             Key<String> k = Key.of("k", String.class).withCodec(Codec.utf8());
