@@ -1,6 +1,7 @@
 package io.daak.codec;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.MessageLite;
 import io.daak.core.Codec;
 import io.daak.core.CodecException;
 import io.netty.buffer.ByteBuf;
@@ -34,9 +35,10 @@ abstract class JacksonCodec implements Codec {
         return mimeType;
     }
 
+    /** Any object type except protobuf messages, which have their own codec and no Jackson mapping. */
     @Override
     public boolean supports(Class<?> type) {
-        return !type.isPrimitive();
+        return !type.isPrimitive() && !MessageLite.class.isAssignableFrom(type);
     }
 
     @Override

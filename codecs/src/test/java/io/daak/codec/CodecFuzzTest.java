@@ -40,6 +40,17 @@ class CodecFuzzTest {
         if (codec.supports(byte[].class)) {
             out.add(codec.encode(new byte[] {1, 2, 3, 4, 5, 6, 7, 8}, byte[].class, allocator));
         }
+        if (codec instanceof ProtobufCodec) {
+            out.add(codec.encode(
+                    io.daak.codec.proto.SensorReading.newBuilder()
+                            .setSensor("imu")
+                            .setValue(9.81)
+                            .addHistory(1.0)
+                            .putTags("unit", "m/s2")
+                            .build(),
+                    io.daak.codec.proto.SensorReading.class,
+                    allocator));
+        }
         if (codec.supports(Reading.class)) {
             out.add(codec.encode(
                     new Reading("imu", 9.81, 7, List.of(1.0, 2.0, 3.0), Map.of("unit", "m/s2")),
@@ -50,6 +61,9 @@ class CodecFuzzTest {
     }
 
     private static Class<?> targetType(Codec codec) {
+        if (codec instanceof ProtobufCodec) {
+            return io.daak.codec.proto.SensorReading.class;
+        }
         if (codec.supports(Reading.class)) {
             return Reading.class;
         }
