@@ -27,6 +27,11 @@ public final class RunBenchmarks {
 
     /** Each Daak benchmark and the baseline it is compared with. */
     private static final Map<String, String> BASELINES = Map.of(
+            "CodecBenchmark.daakJson", "CodecBenchmark.directJson",
+            "CodecBenchmark.daakCbor", "CodecBenchmark.directCbor",
+            "CodecBenchmark.daakProtobuf", "CodecBenchmark.directProtobuf",
+            "CodecBenchmark.directCbor", "CodecBenchmark.directJson",
+            "CodecBenchmark.directProtobuf", "CodecBenchmark.directJson",
             "PubSubBenchmark.daakTryPublish", "PubSubBenchmark.rawSink",
             "PubSubBenchmark.daakTryPublishCachedClock", "PubSubBenchmark.rawSink",
             "PubSubBenchmark.daakPublishMono", "PubSubBenchmark.rawSink",
@@ -60,6 +65,7 @@ public final class RunBenchmarks {
         Collection<RunResult> results = new Runner(options.build()).run();
         System.out.println();
         System.out.println(report(results));
+        System.out.println(CodecBenchmark.sizes());
     }
 
     /** One line per Daak benchmark and parameter set: baseline, Daak, ratio. */
@@ -69,7 +75,8 @@ public final class RunBenchmarks {
             byKey.put(key(r, shortName(r)), r);
         }
         List<String> lines = new ArrayList<>();
-        lines.add("Daak vs baseline (same run, higher is better; ratio = daak / baseline)");
+        lines.add("Daak vs baseline (same run; ratio = daak / baseline in the benchmark's unit:"
+                + " higher is better for ops/us, lower for ns/op)");
         for (RunResult r : results) {
             String name = shortName(r);
             String baselineName = BASELINES.get(name);
