@@ -104,14 +104,21 @@ public final class CodecRegistry {
     }
 
     /**
-     * The preferred codec for a Java type: the first registered that supports it ({@code String} goes
-     * to UTF-8 and {@code byte[]} to raw bytes in {@link #defaults()}).
+     * The preferred codec for a Java type: the first registered codec of specific types that supports
+     * it ({@code String} goes to UTF-8, {@code byte[]} to raw bytes, generated Protobuf, FlatBuffers and
+     * Cap'n Proto types to their codecs), else the first general one (JSON in {@link #defaults()}).
      *
      * @param type the Java type
      * @return the codec
      * @throws IllegalArgumentException when no codec supports the type
      */
     public Codec forType(Class<?> type) {
+        // Codecs of specific types first; JSON and CBOR, which take almost any type, last.
+        for (Codec c : byMime.values()) {
+            if (!(c instanceof JacksonCodec) && c.supports(type)) {
+                return c;
+            }
+        }
         for (Codec c : byMime.values()) {
             if (c.supports(type)) {
                 return c;

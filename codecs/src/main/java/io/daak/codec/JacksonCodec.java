@@ -1,6 +1,7 @@
 package io.daak.codec;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.flatbuffers.Table;
 import com.google.protobuf.MessageLite;
 import io.daak.core.Codec;
 import io.daak.core.CodecException;
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Objects;
+import org.capnproto.StructReader;
 
 /**
  * A codec on a Jackson {@link ObjectMapper}: JSON, CBOR, or any Jackson data format. Values are
@@ -35,10 +37,16 @@ abstract class JacksonCodec implements Codec {
         return mimeType;
     }
 
-    /** Any object type except protobuf messages, which have their own codec and no Jackson mapping. */
+    /**
+     * Any object type except the generated types of Protobuf, FlatBuffers and Cap'n Proto, which have
+     * their own codecs and no meaningful Jackson mapping.
+     */
     @Override
     public boolean supports(Class<?> type) {
-        return !type.isPrimitive() && !MessageLite.class.isAssignableFrom(type);
+        return !type.isPrimitive()
+                && !MessageLite.class.isAssignableFrom(type)
+                && !Table.class.isAssignableFrom(type)
+                && !StructReader.class.isAssignableFrom(type);
     }
 
     @Override

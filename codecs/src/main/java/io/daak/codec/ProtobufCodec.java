@@ -62,7 +62,9 @@ public final class ProtobufCodec implements Codec {
         int size = message.getSerializedSize();
         ByteBuf buf = allocator.buffer(size, size);
         try {
-            CodedOutputStream out = CodedOutputStream.newInstance(buf.nioBuffer(buf.writerIndex(), size));
+            CodedOutputStream out = buf.hasArray()
+                    ? CodedOutputStream.newInstance(buf.array(), buf.arrayOffset() + buf.writerIndex(), size)
+                    : CodedOutputStream.newInstance(buf.nioBuffer(buf.writerIndex(), size));
             message.writeTo(out);
             out.checkNoSpaceLeft();
             buf.writerIndex(buf.writerIndex() + size);
@@ -82,7 +84,10 @@ public final class ProtobufCodec implements Codec {
             throw new CodecException(MIME_TYPE + ": " + e.getMessage(), e);
         }
         try {
-            return type.cast(parser.parseFrom(data.nioBuffer()));
+            Object value = data.hasArray()
+                    ? parser.parseFrom(data.array(), data.arrayOffset() + data.readerIndex(), data.readableBytes())
+                    : parser.parseFrom(data.nioBuffer());
+            return type.cast(value);
         } catch (InvalidProtocolBufferException e) {
             throw new CodecException(
                     MIME_TYPE + ": cannot decode " + data.readableBytes() + " bytes as a " + type.getName() + ": "

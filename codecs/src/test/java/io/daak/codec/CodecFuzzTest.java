@@ -40,6 +40,10 @@ class CodecFuzzTest {
         if (codec.supports(byte[].class)) {
             out.add(codec.encode(new byte[] {1, 2, 3, 4, 5, 6, 7, 8}, byte[].class, allocator));
         }
+        if (codec instanceof CapnProtoCodec) {
+            out.add(codec.encode(
+                    CapnProtoCodecTest.point(1.5, 2.5, "dock"), io.daak.codec.capnp.Point.Reader.class, allocator));
+        }
         if (codec instanceof FlatBuffersCodec) {
             out.add(codec.encode(
                     FlatBuffersCodecTest.pose("r1", 1.5, 0.1f, 0.2f, 0.3f), io.daak.codec.fbs.Pose.class, allocator));
@@ -65,6 +69,9 @@ class CodecFuzzTest {
     }
 
     private static Class<?> targetType(Codec codec) {
+        if (codec instanceof CapnProtoCodec) {
+            return io.daak.codec.capnp.Point.Reader.class;
+        }
         if (codec instanceof FlatBuffersCodec) {
             return io.daak.codec.fbs.Pose.class;
         }
