@@ -26,16 +26,20 @@ import org.openjdk.jmh.runner.options.TimeValue;
 public final class RunBenchmarks {
 
     /** Each Daak benchmark and the baseline it is compared with. */
-    private static final Map<String, String> BASELINES = Map.of(
-            "CodecBenchmark.daakJson", "CodecBenchmark.directJson",
-            "CodecBenchmark.daakCbor", "CodecBenchmark.directCbor",
-            "CodecBenchmark.daakProtobuf", "CodecBenchmark.directProtobuf",
-            "CodecBenchmark.directCbor", "CodecBenchmark.directJson",
-            "CodecBenchmark.directProtobuf", "CodecBenchmark.directJson",
-            "PubSubBenchmark.daakTryPublish", "PubSubBenchmark.rawSink",
-            "PubSubBenchmark.daakTryPublishCachedClock", "PubSubBenchmark.rawSink",
-            "PubSubBenchmark.daakPublishMono", "PubSubBenchmark.rawSink",
-            "RequestReplyBenchmark.daakRequest", "RequestReplyBenchmark.directCall");
+    private static final Map<String, String> BASELINES = Map.ofEntries(
+            Map.entry("ViewCodecBenchmark.daakFlatBuffers", "ViewCodecBenchmark.directFlatBuffers"),
+            Map.entry("ViewCodecBenchmark.daakFlatBuffersView", "ViewCodecBenchmark.directFlatBuffers"),
+            Map.entry("ViewCodecBenchmark.daakCapnp", "ViewCodecBenchmark.directCapnp"),
+            Map.entry("ViewCodecBenchmark.daakCapnpView", "ViewCodecBenchmark.directCapnp"),
+            Map.entry("CodecBenchmark.daakJson", "CodecBenchmark.directJson"),
+            Map.entry("CodecBenchmark.daakCbor", "CodecBenchmark.directCbor"),
+            Map.entry("CodecBenchmark.daakProtobuf", "CodecBenchmark.directProtobuf"),
+            Map.entry("CodecBenchmark.directCbor", "CodecBenchmark.directJson"),
+            Map.entry("CodecBenchmark.directProtobuf", "CodecBenchmark.directJson"),
+            Map.entry("PubSubBenchmark.daakTryPublish", "PubSubBenchmark.rawSink"),
+            Map.entry("PubSubBenchmark.daakTryPublishCachedClock", "PubSubBenchmark.rawSink"),
+            Map.entry("PubSubBenchmark.daakPublishMono", "PubSubBenchmark.rawSink"),
+            Map.entry("RequestReplyBenchmark.daakRequest", "RequestReplyBenchmark.directCall"));
 
     private RunBenchmarks() {}
 

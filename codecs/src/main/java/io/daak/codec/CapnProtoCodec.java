@@ -45,6 +45,8 @@ public final class CapnProtoCodec implements Codec {
     /** The MIME type: {@code application/x-capnp}. */
     public static final String MIME_TYPE = "application/x-capnp";
 
+    private static final int FIRST_SEGMENT_WORDS = 64;
+
     private static final ReaderOptions OPTIONS = new ReaderOptions(8L * 1024 * 1024, 64);
 
     /** The factory of a generated struct and the getters that check its fields. */
@@ -108,7 +110,8 @@ public final class CapnProtoCodec implements Codec {
         if (!(value instanceof StructReader)) {
             throw new CodecException(MIME_TYPE + ": cannot encode a " + type.getName() + ": not a struct reader");
         }
-        MessageBuilder message = new MessageBuilder();
+        // A small first segment that grows as needed: the default (1024 words) zeroes 8 KiB per message.
+        MessageBuilder message = new MessageBuilder(FIRST_SEGMENT_WORDS);
         try {
             message.setRoot((StructFactory) shape.factory(), value);
         } catch (RuntimeException e) {
