@@ -70,9 +70,13 @@ class CodecsEndToEndTest {
             Reading reading = new Reading("imu", 9.81, 1, List.of(9.8), Map.of("unit", "m/s2"));
 
             Map<String, Object> got = new ConcurrentHashMap<>();
+            Map<String, String> formats = new ConcurrentHashMap<>();
             StepVerifier v = daak.subscribe(io.daak.core.Selector.of("**", Object.class))
                     .take(4)
-                    .doOnNext((Message<Object> m) -> got.put(m.topic(), m.value()))
+                    .doOnNext((Message<Object> m) -> {
+                        got.put(m.topic(), m.value());
+                        formats.put(m.topic(), String.valueOf(m.mimeType()));
+                    })
                     .then()
                     .as(StepVerifier::create)
                     .expectComplete()
@@ -89,6 +93,12 @@ class CodecsEndToEndTest {
             assertThat(got.get("audit/readings")).isEqualTo(reading);
             assertThat(got.get("chat/general")).isEqualTo("hello ✓");
             assertThat((byte[]) got.get("sensors/raw")).containsExactly(1, 2, 3);
+            assertThat(formats)
+                    .as("the MIME type travels with each message")
+                    .containsEntry("sensors/imu", "application/cbor")
+                    .containsEntry("audit/readings", "application/json")
+                    .containsEntry("chat/general", "text/plain; charset=utf-8")
+                    .containsEntry("sensors/raw", "application/octet-stream");
             assertThat(cbor.encoded).as("sensors/imu went through CBOR").hasValue(1);
             assertThat(json.encoded).as("audit/readings went through JSON").hasValue(1);
         }

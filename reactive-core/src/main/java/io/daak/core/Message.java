@@ -21,14 +21,34 @@ public final class Message<T> {
     private final long timestampNanos;
     private final long expiresAtNanos;
     private final Fields fields;
+    private final @Nullable String mimeType;
 
     Message(String topic, T value, long sequence, long timestampNanos, long expiresAtNanos, Fields fields) {
+        this(
+                topic,
+                value,
+                sequence,
+                timestampNanos,
+                expiresAtNanos,
+                fields,
+                value instanceof EncodedValue ev ? ev.codec().mimeType() : null);
+    }
+
+    private Message(
+            String topic,
+            T value,
+            long sequence,
+            long timestampNanos,
+            long expiresAtNanos,
+            Fields fields,
+            @Nullable String mimeType) {
         this.topic = topic;
         this.value = value;
         this.sequence = sequence;
         this.timestampNanos = timestampNanos;
         this.expiresAtNanos = expiresAtNanos;
         this.fields = fields;
+        this.mimeType = mimeType;
     }
 
     /**
@@ -49,7 +69,28 @@ public final class Message<T> {
         }
         long ts = Clock.toNanos(timestamp);
         long expires = fields.ttl() == null ? 0 : ts + fields.ttl().toNanos();
-        return new Message<>(topic, value, sequence, ts, expires, fields);
+        return new Message<>(topic, value, sequence, ts, expires, fields, null);
+    }
+
+    /**
+     * Makes a message that travelled encoded, for transports: {@link #mimeType()} says the format.
+     *
+     * @param topic the topic name
+     * @param value the decoded value
+     * @param sequence the per-topic sequence number
+     * @param timestamp when it was published
+     * @param fields headers, sender, priority and time-to-live as published
+     * @param mimeType the MIME type of the encoded form it arrived in
+     * @param <T> the value type
+     * @return the message
+     */
+    public static <T> Message<T> of(
+            String topic, T value, long sequence, Instant timestamp, Fields fields, String mimeType) {
+        Message<T> m = of(topic, value, sequence, timestamp, fields);
+        if (mimeType == null || mimeType.isBlank()) {
+            throw new IllegalArgumentException("mimeType must not be null or blank");
+        }
+        return new Message<>(m.topic, m.value, m.sequence, m.timestampNanos, m.expiresAtNanos, m.fields, mimeType);
     }
 
     /**
@@ -147,8 +188,19 @@ public final class Message<T> {
         return fields;
     }
 
+    /**
+     * The format the value travelled in: the MIME type of its codec when it was encoded (by a transport,
+     * or in process with {@link LocalOptions#encodeInProcess(boolean)}), so any receiver knows how the
+     * bytes were to be read.
+     *
+     * @return the MIME type, or null when the value was passed by reference
+     */
+    public @Nullable String mimeType() {
+        return mimeType;
+    }
+
     <R> Message<R> withValue(R newValue) {
-        return new Message<>(topic, newValue, sequence, timestampNanos, expiresAtNanos, fields);
+        return new Message<>(topic, newValue, sequence, timestampNanos, expiresAtNanos, fields, mimeType);
     }
 
     @Override

@@ -29,7 +29,10 @@ class EncodeInProcessTest {
             StepVerifier v = daak.subscribe(t)
                     .take(1)
                     .as(StepVerifier::create)
-                    .assertNext(m -> assertThat(m.value()).isNotSameAs(sent).containsExactly(1, 2, 3))
+                    .assertNext(m -> {
+                        assertThat(m.value()).isNotSameAs(sent).containsExactly(1, 2, 3);
+                        assertThat(m.mimeType()).isEqualTo("application/octet-stream");
+                    })
                     .expectComplete()
                     .verifyLater();
             daak.publish(t, sent).block(WAIT);

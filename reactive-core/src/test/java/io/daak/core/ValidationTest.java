@@ -105,6 +105,20 @@ class ValidationTest {
     }
 
     @Test
+    void shouldMakeMessagesForTransports() {
+        java.time.Instant t = java.time.Instant.parse("2026-01-01T00:00:00Z");
+        Message<String> plain = Message.of("a/b", "v", 3, t, Fields.none().ttl(Duration.ofSeconds(1)));
+        assertThat(plain.mimeType()).isNull();
+        assertThat(plain.expiresAt()).isEqualTo(t.plusSeconds(1));
+        Message<String> encoded = Message.of("a/b", "v", 3, t, Fields.none(), "application/json");
+        assertThat(encoded.mimeType()).isEqualTo("application/json");
+        assertThat(encoded.timestamp()).isEqualTo(t);
+        assertThatThrownBy(() -> Message.of("a/b", "v", 3, t, Fields.none(), " "))
+                .hasMessageContaining("mimeType");
+        assertThatThrownBy(() -> Message.of("a//b", "v", 3, t, Fields.none())).hasMessageContaining("topic");
+    }
+
+    @Test
     void shouldRejectBadSizesAndDurations() {
         assertThatThrownBy(() -> Overflow.buffer(0)).hasMessageContaining("capacity=0");
         assertThatThrownBy(() -> Overflow.dropOldest(-1)).hasMessageContaining("capacity=-1");
