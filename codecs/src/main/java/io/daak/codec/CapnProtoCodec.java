@@ -150,13 +150,7 @@ public final class CapnProtoCodec implements Codec {
      * @throws CodecException when the bytes are not a valid message of that type
      */
     public static <T> Lent<T> view(ByteBuf data, Class<T> type) {
-        ByteBuf slice = data.retainedSlice();
-        try {
-            return new Lent<>(read(slice.nioBuffer(), type), slice);
-        } catch (RuntimeException e) {
-            slice.release();
-            throw e;
-        }
+        return Lent.over(data, slice -> read(slice.nioBuffer(), type));
     }
 
     private static Shape shape(Class<?> type) {

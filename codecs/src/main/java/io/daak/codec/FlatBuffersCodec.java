@@ -132,13 +132,7 @@ public final class FlatBuffersCodec implements Codec {
      * @throws CodecException when the bytes are not a valid table of that type
      */
     public static <T> Lent<T> view(ByteBuf data, Class<T> type) {
-        ByteBuf slice = data.retainedSlice();
-        try {
-            return new Lent<>(read(slice.nioBuffer().order(ByteOrder.LITTLE_ENDIAN), type), slice);
-        } catch (RuntimeException e) {
-            slice.release();
-            throw e;
-        }
+        return Lent.over(data, slice -> read(slice.nioBuffer().order(ByteOrder.LITTLE_ENDIAN), type));
     }
 
     private static <T> T read(ByteBuffer bytes, Class<T> type) {

@@ -1,6 +1,7 @@
 package io.daak.codec;
 
 import io.netty.buffer.ByteBuf;
+import java.util.function.Function;
 
 /**
  * A value read in place from a buffer it keeps alive: zero-copy access for formats such as
@@ -25,6 +26,20 @@ public final class Lent<T> implements AutoCloseable {
     Lent(T value, ByteBuf buffer) {
         this.value = value;
         this.buffer = buffer;
+    }
+
+    /**
+     * Reads a value over a retained slice of {@code data}, which the result keeps until closed; the
+     * slice is released at once if reading fails.
+     */
+    static <T> Lent<T> over(ByteBuf data, Function<ByteBuf, T> reader) {
+        ByteBuf slice = data.retainedSlice();
+        try {
+            return new Lent<>(reader.apply(slice), slice);
+        } catch (RuntimeException e) {
+            slice.release();
+            throw e;
+        }
     }
 
     /**

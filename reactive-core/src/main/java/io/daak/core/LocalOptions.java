@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBufAllocator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -27,38 +28,52 @@ public final class LocalOptions {
     /** A rule that gives the names matching a pattern a codec. */
     record CodecRule(Selector<Object> selector, Codec codec) {}
 
-    private static final LocalOptions DEFAULTS = new LocalOptions(
-            null, Storage.inMemory(), Retention.latest(), List.of(), List.of(), false, null, false, List.of());
+    private static final LocalOptions DEFAULTS = new LocalOptions(new Settings());
 
-    private final @Nullable Scheduler scheduler;
-    private final Storage storage;
-    private final Retention defaultRetention;
-    private final List<RetentionRule> retentionRules;
-    private final List<Interceptor> interceptors;
-    private final boolean encodeInProcess;
-    private final @Nullable ByteBufAllocator allocator;
-    private final boolean cachedClock;
-    private final List<CodecRule> codecRules;
+    /** The mutable copy each option method changes one thing of; never shared. */
+    private static final class Settings implements Cloneable {
+        @Nullable
+        Scheduler scheduler;
 
-    private LocalOptions(
-            @Nullable Scheduler scheduler,
-            Storage storage,
-            Retention defaultRetention,
-            List<RetentionRule> retentionRules,
-            List<Interceptor> interceptors,
-            boolean encodeInProcess,
-            @Nullable ByteBufAllocator allocator,
-            boolean cachedClock,
-            List<CodecRule> codecRules) {
-        this.scheduler = scheduler;
-        this.storage = storage;
-        this.defaultRetention = defaultRetention;
-        this.retentionRules = retentionRules;
-        this.interceptors = interceptors;
-        this.encodeInProcess = encodeInProcess;
-        this.allocator = allocator;
-        this.cachedClock = cachedClock;
-        this.codecRules = codecRules;
+        Storage storage = Storage.inMemory();
+        Retention defaultRetention = Retention.latest();
+        List<RetentionRule> retentionRules = List.of();
+        List<Interceptor> interceptors = List.of();
+        boolean encodeInProcess;
+
+        @Nullable
+        ByteBufAllocator allocator;
+
+        boolean cachedClock;
+        List<CodecRule> codecRules = List.of();
+
+        @Override
+        protected Settings clone() {
+            try {
+                return (Settings) super.clone();
+            } catch (CloneNotSupportedException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    private final Settings settings;
+
+    private LocalOptions(Settings settings) {
+        this.settings = settings;
+    }
+
+    /** New options: a copy of these with one change. */
+    private LocalOptions with(Consumer<Settings> change) {
+        Settings copy = settings.clone();
+        change.accept(copy);
+        return new LocalOptions(copy);
+    }
+
+    private static <T> List<T> plus(List<T> list, T element) {
+        List<T> copy = new ArrayList<>(list);
+        copy.add(element);
+        return List.copyOf(copy);
     }
 
     /**
@@ -80,16 +95,8 @@ public final class LocalOptions {
      * @return new options
      */
     public LocalOptions scheduler(Scheduler scheduler) {
-        return new LocalOptions(
-                Objects.requireNonNull(scheduler, "scheduler"),
-                storage,
-                defaultRetention,
-                retentionRules,
-                interceptors,
-                encodeInProcess,
-                allocator,
-                cachedClock,
-                codecRules);
+        Objects.requireNonNull(scheduler, "scheduler");
+        return with(s -> s.scheduler = scheduler);
     }
 
     /**
@@ -99,16 +106,8 @@ public final class LocalOptions {
      * @return new options
      */
     public LocalOptions storage(Storage storage) {
-        return new LocalOptions(
-                scheduler,
-                Objects.requireNonNull(storage, "storage"),
-                defaultRetention,
-                retentionRules,
-                interceptors,
-                encodeInProcess,
-                allocator,
-                cachedClock,
-                codecRules);
+        Objects.requireNonNull(storage, "storage");
+        return with(s -> s.storage = storage);
     }
 
     /**
@@ -118,16 +117,8 @@ public final class LocalOptions {
      * @return new options
      */
     public LocalOptions defaultRetention(Retention retention) {
-        return new LocalOptions(
-                scheduler,
-                storage,
-                Objects.requireNonNull(retention, "retention"),
-                retentionRules,
-                interceptors,
-                encodeInProcess,
-                allocator,
-                cachedClock,
-                codecRules);
+        Objects.requireNonNull(retention, "retention");
+        return with(s -> s.defaultRetention = retention);
     }
 
     /**
@@ -138,19 +129,9 @@ public final class LocalOptions {
      * @return new options
      */
     public LocalOptions retention(String pattern, Retention retention) {
-        List<RetentionRule> rules = new ArrayList<>(retentionRules);
-        rules.add(
-                new RetentionRule(Selector.of(pattern, Object.class), Objects.requireNonNull(retention, "retention")));
-        return new LocalOptions(
-                scheduler,
-                storage,
-                defaultRetention,
-                List.copyOf(rules),
-                interceptors,
-                encodeInProcess,
-                allocator,
-                cachedClock,
-                codecRules);
+        RetentionRule rule =
+                new RetentionRule(Selector.of(pattern, Object.class), Objects.requireNonNull(retention, "retention"));
+        return with(s -> s.retentionRules = plus(s.retentionRules, rule));
     }
 
     /**
@@ -160,18 +141,8 @@ public final class LocalOptions {
      * @return new options
      */
     public LocalOptions interceptor(Interceptor interceptor) {
-        List<Interceptor> list = new ArrayList<>(interceptors);
-        list.add(Objects.requireNonNull(interceptor, "interceptor"));
-        return new LocalOptions(
-                scheduler,
-                storage,
-                defaultRetention,
-                retentionRules,
-                List.copyOf(list),
-                encodeInProcess,
-                allocator,
-                cachedClock,
-                codecRules);
+        Objects.requireNonNull(interceptor, "interceptor");
+        return with(s -> s.interceptors = plus(s.interceptors, interceptor));
     }
 
     /**
@@ -183,16 +154,7 @@ public final class LocalOptions {
      * @return new options
      */
     public LocalOptions encodeInProcess(boolean encode) {
-        return new LocalOptions(
-                scheduler,
-                storage,
-                defaultRetention,
-                retentionRules,
-                interceptors,
-                encode,
-                allocator,
-                cachedClock,
-                codecRules);
+        return with(s -> s.encodeInProcess = encode);
     }
 
     /**
@@ -202,16 +164,8 @@ public final class LocalOptions {
      * @return new options
      */
     public LocalOptions allocator(ByteBufAllocator allocator) {
-        return new LocalOptions(
-                scheduler,
-                storage,
-                defaultRetention,
-                retentionRules,
-                interceptors,
-                encodeInProcess,
-                Objects.requireNonNull(allocator, "allocator"),
-                cachedClock,
-                codecRules);
+        Objects.requireNonNull(allocator, "allocator");
+        return with(s -> s.allocator = allocator);
     }
 
     /**
@@ -226,16 +180,7 @@ public final class LocalOptions {
      * @return new options
      */
     public LocalOptions cachedClock(boolean cached) {
-        return new LocalOptions(
-                scheduler,
-                storage,
-                defaultRetention,
-                retentionRules,
-                interceptors,
-                encodeInProcess,
-                allocator,
-                cached,
-                codecRules);
+        return with(s -> s.cachedClock = cached);
     }
 
     /**
@@ -252,18 +197,8 @@ public final class LocalOptions {
      * @return new options
      */
     public LocalOptions codec(String pattern, Codec codec) {
-        List<CodecRule> rules = new ArrayList<>(codecRules);
-        rules.add(new CodecRule(Selector.of(pattern, Object.class), Objects.requireNonNull(codec, "codec")));
-        return new LocalOptions(
-                scheduler,
-                storage,
-                defaultRetention,
-                retentionRules,
-                interceptors,
-                encodeInProcess,
-                allocator,
-                cachedClock,
-                List.copyOf(rules));
+        CodecRule rule = new CodecRule(Selector.of(pattern, Object.class), Objects.requireNonNull(codec, "codec"));
+        return with(s -> s.codecRules = plus(s.codecRules, rule));
     }
 
     /** The descriptor's codec if it has one, else the first rule's for the name, else null. */
@@ -272,7 +207,7 @@ public final class LocalOptions {
         if (descriptorCodec != null) {
             return descriptorCodec;
         }
-        for (CodecRule rule : codecRules) {
+        for (CodecRule rule : settings.codecRules) {
             if (rule.selector().matches(name)) {
                 return rule.codec();
             }
@@ -281,36 +216,37 @@ public final class LocalOptions {
     }
 
     boolean cachedClock() {
-        return cachedClock;
+        return settings.cachedClock;
     }
 
     @Nullable
     Scheduler scheduler() {
-        return scheduler;
+        return settings.scheduler;
     }
 
     Storage storage() {
-        return storage;
+        return settings.storage;
     }
 
     Retention retentionFor(String topic) {
-        for (RetentionRule rule : retentionRules) {
+        for (RetentionRule rule : settings.retentionRules) {
             if (rule.selector().matches(topic)) {
                 return rule.retention();
             }
         }
-        return defaultRetention;
+        return settings.defaultRetention;
     }
 
     List<Interceptor> interceptors() {
-        return interceptors;
+        return settings.interceptors;
     }
 
     boolean encodeInProcess() {
-        return encodeInProcess;
+        return settings.encodeInProcess;
     }
 
     ByteBufAllocator allocator() {
-        return allocator == null ? ByteBufAllocator.DEFAULT : allocator;
+        ByteBufAllocator a = settings.allocator;
+        return a == null ? ByteBufAllocator.DEFAULT : a;
     }
 }
