@@ -19,3 +19,11 @@ struct Reading {
   history @3 :List(Float64);
   tags @4 :List(Tag);
 }
+
+struct Record {
+  id @0 :Text;
+  owner @1 :Text;
+  labels @2 :List(Text);
+  payload @3 :Data;
+  created @4 :Int64;
+}

@@ -69,7 +69,7 @@ public final class RunBenchmarks {
         Collection<RunResult> results = new Runner(options.build()).run();
         System.out.println();
         System.out.println(report(results));
-        System.out.println(CodecBenchmark.sizes());
+        System.out.println(CodecBenchmark.sizes() + ViewCodecBenchmark.sizes());
     }
 
     /** One line per Daak benchmark and parameter set: baseline, Daak, ratio. */
