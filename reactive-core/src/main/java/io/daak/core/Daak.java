@@ -212,10 +212,23 @@ public interface Daak extends Disposable, AutoCloseable {
      * Reads the value and revision of a key.
      *
      * @param key the key
+     * @param fields headers and sender identity of the reader (seen by interceptors, e.g. for
+     *     authorisation); the time-to-live bounds a remote read
      * @param <T> the value type
      * @return the entry, or empty when the key has no value
      */
-    <T> Mono<Entry<T>> entry(Key<T> key);
+    <T> Mono<Entry<T>> entry(Key<T> key, Fields fields);
+
+    /**
+     * Reads the value and revision of a key.
+     *
+     * @param key the key
+     * @param <T> the value type
+     * @return the entry, or empty when the key has no value
+     */
+    default <T> Mono<Entry<T>> entry(Key<T> key) {
+        return entry(key, Fields.none());
+    }
 
     /**
      * Reads the value of a key.
@@ -232,10 +245,22 @@ public interface Daak extends Disposable, AutoCloseable {
      * Deletes a key.
      *
      * @param key the key
+     * @param fields headers and sender identity of the deleter
      * @param <T> the value type
      * @return true when the key had a value
      */
-    <T> Mono<Boolean> delete(Key<T> key);
+    <T> Mono<Boolean> delete(Key<T> key, Fields fields);
+
+    /**
+     * Deletes a key.
+     *
+     * @param key the key
+     * @param <T> the value type
+     * @return true when the key had a value
+     */
+    default <T> Mono<Boolean> delete(Key<T> key) {
+        return delete(key, Fields.none());
+    }
 
     /**
      * Watches the keys a selector matches. With {@link Start#latest()} the stream begins with the
@@ -290,10 +315,23 @@ public interface Daak extends Disposable, AutoCloseable {
      * delivery is handed out per unit of demand.
      *
      * @param queue the queue
+     * @param fields headers and sender identity of the receiver
      * @param <T> the value type
      * @return the deliveries; ack each one
      */
-    <T> Flux<Delivery<T>> recv(Queue<T> queue);
+    <T> Flux<Delivery<T>> recv(Queue<T> queue, Fields fields);
+
+    /**
+     * Receives from a queue.
+     *
+     * @param queue the queue
+     * @param <T> the value type
+     * @return the deliveries; ack each one
+     * @see #recv(Queue, Fields)
+     */
+    default <T> Flux<Delivery<T>> recv(Queue<T> queue) {
+        return recv(queue, Fields.none());
+    }
 
     // ---------------------------------------------------------------- request/reply, client/server
 
@@ -302,11 +340,26 @@ public interface Daak extends Disposable, AutoCloseable {
      *
      * @param service the service
      * @param handler answers its requests
+     * @param fields headers and sender identity of the server
      * @param <Q> the request type
      * @param <R> the response type
      * @return the registration once requests can reach the handler; dispose it to stop serving
      */
-    <Q, R> Mono<Registration> serve(Service<Q, R> service, ServiceHandler<Q, R> handler);
+    <Q, R> Mono<Registration> serve(Service<Q, R> service, ServiceHandler<Q, R> handler, Fields fields);
+
+    /**
+     * Serves a service.
+     *
+     * @param service the service
+     * @param handler answers its requests
+     * @param <Q> the request type
+     * @param <R> the response type
+     * @return the registration once requests can reach the handler; dispose it to stop serving
+     * @see #serve(Service, ServiceHandler, Fields)
+     */
+    default <Q, R> Mono<Registration> serve(Service<Q, R> service, ServiceHandler<Q, R> handler) {
+        return serve(service, handler, Fields.none());
+    }
 
     /**
      * Serves request/reply with a function.

@@ -180,7 +180,7 @@ final class LocalDaak implements Daak {
         require(selector, "selector");
         require(options, "options");
         return intercepted(
-                new Invocation(Operation.SUBSCRIBE, selector.pattern(), Fields.none(), null),
+                new Invocation(Operation.SUBSCRIBE, selector.pattern(), options.fields(), null),
                 inv -> topics.subscribe(selector, options));
     }
 
@@ -198,18 +198,20 @@ final class LocalDaak implements Daak {
     }
 
     @Override
-    public <T> Mono<Entry<T>> entry(Key<T> key) {
+    public <T> Mono<Entry<T>> entry(Key<T> key, Fields fields) {
         require(key, "key");
+        require(fields, "fields");
         return interceptedMono(
-                new Invocation(Operation.GET, key.name(), Fields.none(), null),
+                new Invocation(Operation.GET, key.name(), fields, null),
                 inv -> keyValues.entry(key.name(), key.type()));
     }
 
     @Override
-    public <T> Mono<Boolean> delete(Key<T> key) {
+    public <T> Mono<Boolean> delete(Key<T> key, Fields fields) {
         require(key, "key");
+        require(fields, "fields");
         return interceptedMono(
-                new Invocation(Operation.DELETE, key.name(), Fields.none(), null), inv -> keyValues.delete(key.name()));
+                new Invocation(Operation.DELETE, key.name(), fields, null), inv -> keyValues.delete(key.name()));
     }
 
     @Override
@@ -226,7 +228,7 @@ final class LocalDaak implements Daak {
                     + " is not supported by watch: a put never waits for watchers; use BUFFER or a DROP policy");
         }
         return intercepted(
-                new Invocation(Operation.WATCH, selector.pattern(), Fields.none(), null),
+                new Invocation(Operation.WATCH, selector.pattern(), options.fields(), null),
                 inv -> keyValues.watch(selector, options));
     }
 
@@ -244,21 +246,22 @@ final class LocalDaak implements Daak {
     }
 
     @Override
-    public <T> Flux<Delivery<T>> recv(Queue<T> queue) {
+    public <T> Flux<Delivery<T>> recv(Queue<T> queue, Fields fields) {
         require(queue, "queue");
-        return intercepted(
-                new Invocation(Operation.RECV, queue.name(), Fields.none(), null), inv -> queues.recv(queue));
+        require(fields, "fields");
+        return intercepted(new Invocation(Operation.RECV, queue.name(), fields, null), inv -> queues.recv(queue));
     }
 
     // ------------------------------------------------------------------ request/reply
 
     @Override
     @SuppressWarnings("unchecked")
-    public <Q, R> Mono<Registration> serve(Service<Q, R> service, ServiceHandler<Q, R> handler) {
+    public <Q, R> Mono<Registration> serve(Service<Q, R> service, ServiceHandler<Q, R> handler, Fields fields) {
         require(service, "service");
         require(handler, "handler");
+        require(fields, "fields");
         return interceptedMono(
-                new Invocation(Operation.SERVE, service.name(), Fields.none(), null),
+                new Invocation(Operation.SERVE, service.name(), fields, null),
                 inv -> Mono.fromCallable(() -> {
                     if (engine.isClosed()) {
                         throw engine.closedError();

@@ -13,14 +13,17 @@ import java.util.Objects;
  */
 public final class SubscribeOptions {
 
-    private static final SubscribeOptions DEFAULTS = new SubscribeOptions(Start.newMessages(), Overflow.defaults());
+    private static final SubscribeOptions DEFAULTS =
+            new SubscribeOptions(Start.newMessages(), Overflow.defaults(), Fields.none());
 
     private final Start start;
     private final Overflow overflow;
+    private final Fields fields;
 
-    private SubscribeOptions(Start start, Overflow overflow) {
+    private SubscribeOptions(Start start, Overflow overflow, Fields fields) {
         this.start = start;
         this.overflow = overflow;
+        this.fields = fields;
     }
 
     /**
@@ -39,7 +42,7 @@ public final class SubscribeOptions {
      * @return new options
      */
     public SubscribeOptions start(Start start) {
-        return new SubscribeOptions(Objects.requireNonNull(start, "start"), overflow);
+        return new SubscribeOptions(Objects.requireNonNull(start, "start"), overflow, fields);
     }
 
     /**
@@ -49,7 +52,27 @@ public final class SubscribeOptions {
      * @return new options
      */
     public SubscribeOptions overflow(Overflow overflow) {
-        return new SubscribeOptions(start, Objects.requireNonNull(overflow, "overflow"));
+        return new SubscribeOptions(start, Objects.requireNonNull(overflow, "overflow"), fields);
+    }
+
+    /**
+     * These options with the subscriber's fields: headers and sender identity, seen by interceptors
+     * (e.g. for authorisation).
+     *
+     * @param fields the fields
+     * @return new options
+     */
+    public SubscribeOptions fields(Fields fields) {
+        return new SubscribeOptions(start, overflow, Objects.requireNonNull(fields, "fields"));
+    }
+
+    /**
+     * The subscriber's fields.
+     *
+     * @return the fields, {@link Fields#none()} by default
+     */
+    public Fields fields() {
+        return fields;
     }
 
     /**
@@ -72,6 +95,6 @@ public final class SubscribeOptions {
 
     @Override
     public String toString() {
-        return "SubscribeOptions[start=" + start + ", overflow=" + overflow + "]";
+        return "SubscribeOptions[start=" + start + ", overflow=" + overflow + ", fields=" + fields + "]";
     }
 }

@@ -63,6 +63,40 @@ class InterceptorTest {
     }
 
     @Test
+    void shouldSeeTheFieldsOfEveryKindOfCall() {
+        List<String> senders = new CopyOnWriteArrayList<>();
+        Interceptor who = new Interceptor() {
+            @Override
+            public <R> Publisher<R> intercept(Invocation call, Function<Invocation, Publisher<R>> next) {
+                senders.add(call.operation() + ":" + call.fields().sender());
+                return next.apply(call);
+            }
+        };
+        try (Daak daak = Daak.local(LocalOptions.defaults().interceptor(who))) {
+            Fields alice = Fields.none().sender("alice");
+            Key<String> k = Key.of("k", String.class);
+            daak.subscribe(
+                            Selector.of("t", String.class),
+                            SubscribeOptions.defaults().fields(alice))
+                    .subscribe()
+                    .dispose();
+            daak.watch(
+                            Selector.of("k", String.class),
+                            SubscribeOptions.defaults().fields(alice))
+                    .subscribe()
+                    .dispose();
+            daak.entry(k, alice).block(WAIT);
+            daak.delete(k, alice).block(WAIT);
+            daak.recv(Queue.of("q", String.class), alice).subscribe().dispose();
+            daak.serve(Service.of("s", String.class, String.class), ServiceHandler.requestReply(Mono::just), alice)
+                    .block(WAIT);
+            assertThat(senders)
+                    .containsExactly(
+                            "SUBSCRIBE:alice", "WATCH:alice", "GET:alice", "DELETE:alice", "RECV:alice", "SERVE:alice");
+        }
+    }
+
+    @Test
     void shouldRunTheChainInTheOrderAdded() {
         List<String> log = new CopyOnWriteArrayList<>();
         try (Daak daak = Daak.local(
