@@ -215,6 +215,10 @@ final class Topics {
                     if (p.abandoned) {
                         continue;
                     }
+                    if (engine.isClosed()) {
+                        p.onError(engine.closedError());
+                        continue;
+                    }
                     Sub blocker = blockedBy();
                     if (blocker != null) {
                         stalled = p;
@@ -270,15 +274,9 @@ final class Topics {
             return stalled != null || blockedBy() != null;
         }
 
+        /** Fails what waits, on the processing thread (this one, or the one busy with the topic). */
         void close() {
-            Pending p = stalled;
-            stalled = null;
-            if (p != null) {
-                p.onError(engine.closedError());
-            }
-            while ((p = queue.poll()) != null) {
-                p.onError(engine.closedError());
-            }
+            signal();
         }
     }
 

@@ -183,6 +183,26 @@ class ValidationTest {
     }
 
     @Test
+    void shouldFailAPublishWaitingForABlockSubscriberWhenTheHandleCloses() {
+        Daak d = Daak.local();
+        Topic<Integer> t = Topic.of("blocked", Integer.class);
+        d.subscribe(t.selector(), SubscribeOptions.defaults().overflow(Overflow.block(1)))
+                .subscribeWith(new reactor.core.publisher.BaseSubscriber<Message<Integer>>() {
+                    @Override
+                    protected void hookOnSubscribe(org.reactivestreams.Subscription s) {
+                        // takes nothing
+                    }
+                });
+        d.publish(t, 1).block(Duration.ofSeconds(5));
+        StepVerifier.create(d.publish(t, 2))
+                .expectSubscription()
+                .expectNoEvent(Duration.ofMillis(50))
+                .then(d::close)
+                .expectErrorSatisfies(e -> assertThat(e).hasMessageContaining("closed"))
+                .verify(Duration.ofSeconds(5));
+    }
+
+    @Test
     void shouldFailOperationsOnAClosedHandleAndCompleteItsStreams() {
         Daak d = Daak.local();
         Topic<String> t = Topic.of("t", String.class);
