@@ -5,8 +5,12 @@ import java.util.List;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
 
 /**
  * The in-process engine: every pattern between tasks and threads of one JVM, passing values by
@@ -271,9 +275,105 @@ final class LocalDaak implements Daak {
     }
 
     /** A request as the handler sees it; the value is a decoded copy when encoding in process. */
+    /**
+     * A request without interceptors: chooses the server when subscribed and answers with the
+     * handler's response, checked and mapped, or a {@link ServiceException}.
+     */
+    private final class RequestMono<Q, R> extends Mono<R> {
+        private final Service<Q, R> service;
+        private final Q request;
+        private final Fields fields;
+
+        RequestMono(Service<Q, R> service, Q request, Fields fields) {
+            this.service = service;
+            this.request = request;
+            this.fields = fields;
+        }
+
+        @Override
+        public void subscribe(CoreSubscriber<? super R> actual) {
+            Mono<Object> reply;
+            try {
+                Services.Server s = server(service.name());
+                reply = s.handler.request(LocalDaak.cast(requestMessage(service, request, fields)));
+                if (reply == null) {
+                    throw new NullPointerException("the handler returned null instead of a Mono");
+                }
+            } catch (Throwable e) {
+                Operators.error(actual, failure(service.name(), Exceptions.unwrap(e)));
+                return;
+            }
+            reply.subscribe(new ReplySubscriber<>(actual, service));
+        }
+    }
+
+    /** Checks and maps a handler's answer; maps its error to a {@link ServiceException}. */
+    private final class ReplySubscriber<R> extends Operators.MonoSubscriber<Object, R> {
+        private final Service<?, R> service;
+        private @Nullable Subscription upstream;
+        private boolean done;
+
+        ReplySubscriber(CoreSubscriber<? super R> actual, Service<?, R> service) {
+            super(actual);
+            this.service = service;
+        }
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            if (Operators.validate(upstream, s)) {
+                upstream = s;
+                actual.onSubscribe(this);
+                s.request(Long.MAX_VALUE);
+            }
+        }
+
+        @Override
+        public void onNext(Object value) {
+            if (done) {
+                Operators.onNextDropped(value, actual.currentContext());
+                return;
+            }
+            done = true;
+            R response;
+            try {
+                response = response(service, value);
+            } catch (Throwable e) {
+                actual.onError(failure(service.name(), e));
+                return;
+            }
+            complete(response);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            if (done) {
+                Operators.onErrorDropped(t, actual.currentContext());
+                return;
+            }
+            done = true;
+            actual.onError(failure(service.name(), t));
+        }
+
+        @Override
+        public void onComplete() {
+            if (!done) {
+                done = true;
+                actual.onComplete();
+            }
+        }
+
+        @Override
+        public void cancel() {
+            super.cancel();
+            Subscription s = upstream;
+            if (s != null) {
+                s.cancel();
+            }
+        }
+    }
+
     private <Q> Message<Q> requestMessage(Service<Q, ?> service, Q value, Fields fields) {
-        long now = engine.now();
-        long ts = fields.timestamp() != null ? Clock.toNanos(fields.timestamp()) : now;
+        long ts = fields.timestamp() != null ? Clock.toNanos(fields.timestamp()) : engine.now();
         long expires = fields.ttl() == null ? 0 : ts + fields.ttl().toNanos();
         Q copy = transfer("service request", service.name(), value, service.requestType(), service.codec());
         return new Message<>(service.name(), copy, services.nextRequestId(), ts, expires, fields);
@@ -323,6 +423,12 @@ final class LocalDaak implements Daak {
         require(service, "service");
         require(fields, "fields");
         checkValue("service request", service.name(), service.requestType(), request);
+        if (interceptors.isEmpty()) {
+            // The common case in one operator: pick a server, call it, check and map its answer.
+            Mono<R> call = new RequestMono<>(service, request, fields);
+            Duration ttl = timeout(fields);
+            return ttl == null ? call : call.timeout(ttl, engine.scheduler());
+        }
         return interceptedMono(new Invocation(Operation.REQUEST, service.name(), fields, request), inv -> {
             Mono<R> call = Mono.defer(() -> {
                 Services.Server s = server(service.name());
