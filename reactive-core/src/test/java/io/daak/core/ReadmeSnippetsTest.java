@@ -31,7 +31,10 @@ class ReadmeSnippetsTest {
                             kitchen, 21.5, Fields.none().header("unit", "C").sender("thermo-1"))
                     .block(WAIT);
             assertThat(r.matched()).isEqualTo(1);
-            assertThat(seen).containsExactly("sensors/kitchen/temp #1 = 21.5");
+            Publication<Double> fast = daak.publication(kitchen);
+            boolean taken = fast.tryPublish(21.6);
+            assertThat(taken).isTrue();
+            assertThat(seen).containsExactly("sensors/kitchen/temp #1 = 21.5", "sensors/kitchen/temp #2 = 21.6");
         }
     }
 
