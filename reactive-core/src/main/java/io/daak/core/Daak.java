@@ -133,6 +133,8 @@ public interface Daak extends Disposable, AutoCloseable {
      * @param topic the topic
      * @param <T> the value type
      * @return the publication
+     * @throws DaakException when the topic is new and the engine already holds its maximum number of
+     *     topics
      */
     <T> Publication<T> publication(Topic<T> topic);
 

@@ -46,6 +46,7 @@ public final class LocalOptions {
 
         boolean cachedClock;
         List<CodecRule> codecRules = List.of();
+        int maxTopics = DEFAULT_MAX_TOPICS;
 
         @Override
         protected Settings clone() {
@@ -56,6 +57,9 @@ public final class LocalOptions {
             }
         }
     }
+
+    /** The default bound on the number of topics an engine holds: 100,000. */
+    public static final int DEFAULT_MAX_TOPICS = 100_000;
 
     private final Settings settings;
 
@@ -199,6 +203,25 @@ public final class LocalOptions {
     public LocalOptions codec(String pattern, Codec codec) {
         CodecRule rule = new CodecRule(Selector.of(pattern, Object.class), Objects.requireNonNull(codec, "codec"));
         return with(s -> s.codecRules = plus(s.codecRules, rule));
+    }
+
+    /**
+     * Bounds the number of distinct topics the engine holds (each keeps its state and retained
+     * messages): publishing to a new topic beyond it fails with an error that says so. The default is
+     * {@value #DEFAULT_MAX_TOPICS}.
+     *
+     * @param maxTopics at least 1
+     * @return new options
+     */
+    public LocalOptions maxTopics(int maxTopics) {
+        if (maxTopics < 1) {
+            throw new IllegalArgumentException("maxTopics=" + maxTopics + " must be at least 1");
+        }
+        return with(s -> s.maxTopics = maxTopics);
+    }
+
+    int maxTopics() {
+        return settings.maxTopics;
     }
 
     /** The descriptor's codec if it has one, else the first rule's for the name, else null. */

@@ -13,6 +13,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -37,6 +39,7 @@ import reactor.util.concurrent.Queues;
  */
 final class Topics {
 
+    private static final Logger log = LoggerFactory.getLogger(Topics.class);
     private static final Sub[] NO_SUBS = new Sub[0];
     private static final VarHandle WIP;
     private static final VarHandle QUEUED;
@@ -296,6 +299,12 @@ final class Topics {
         synchronized (registry) {
             t = topics.get(name);
             if (t == null) {
+                int max = engine.options.maxTopics();
+                if (topics.size() >= max) {
+                    throw new DaakException("cannot open topic '" + name + "': this engine already holds maxTopics="
+                            + max + " topics, each keeping its state and retained messages; raise "
+                            + "LocalOptions.maxTopics or use fewer distinct topic names (put ids in headers)");
+                }
                 t = new TopicState(name);
                 List<Sub> matching = new ArrayList<>();
                 for (Sub sub : subs) {
@@ -336,7 +345,14 @@ final class Topics {
                 Operators.error(actual, topics.engine.closedError());
                 return;
             }
-            PublishResult result = topics.topic(topic).publish(value, fields, actual);
+            TopicState state;
+            try {
+                state = topics.topic(topic);
+            } catch (DaakException e) {
+                Operators.error(actual, e);
+                return;
+            }
+            PublishResult result = state.publish(value, fields, actual);
             if (result != null) {
                 actual.onSubscribe(Operators.scalarSubscription(actual, result));
             }
@@ -567,6 +583,10 @@ final class Topics {
 
     /** Publishes on behalf of the engine itself (dead letters), without interceptors. */
     void publishInternal(String topic, Object value, Fields fields) {
-        topic(topic).publish(value, fields, null);
+        try {
+            topic(topic).publish(value, fields, null);
+        } catch (DaakException e) {
+            log.error("a message for '{}' is lost: {}", topic, e.getMessage());
+        }
     }
 }

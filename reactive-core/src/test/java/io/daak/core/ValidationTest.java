@@ -183,6 +183,23 @@ class ValidationTest {
     }
 
     @Test
+    void shouldBoundTheNumberOfTopics() {
+        try (Daak d = Daak.local(LocalOptions.defaults().maxTopics(2))) {
+            d.publish(Topic.of("a", String.class), "x").block(Duration.ofSeconds(5));
+            d.publish(Topic.of("b", String.class), "x").block(Duration.ofSeconds(5));
+            d.publish(Topic.of("a", String.class), "again").block(Duration.ofSeconds(5));
+            StepVerifier.create(d.publish(Topic.of("c", String.class), "x"))
+                    .expectErrorSatisfies(e -> assertThat(e)
+                            .isInstanceOf(DaakException.class)
+                            .hasMessageContaining("'c'")
+                            .hasMessageContaining("maxTopics=2"))
+                    .verify(Duration.ofSeconds(5));
+            assertThatThrownBy(() -> d.publication(Topic.of("d", String.class))).hasMessageContaining("maxTopics=2");
+        }
+        assertThatThrownBy(() -> LocalOptions.defaults().maxTopics(0)).hasMessageContaining("maxTopics=0");
+    }
+
+    @Test
     void shouldFailAPublishWaitingForABlockSubscriberWhenTheHandleCloses() {
         Daak d = Daak.local();
         Topic<Integer> t = Topic.of("blocked", Integer.class);
