@@ -1,15 +1,22 @@
 package io.daak.examples;
 
+import io.daak.core.Change;
 import io.daak.core.Daak;
+import io.daak.core.DaakException;
 import io.daak.core.Delivery;
+import io.daak.core.Entry;
 import io.daak.core.Fields;
+import io.daak.core.Interceptor;
+import io.daak.core.Invocation;
 import io.daak.core.Key;
 import io.daak.core.LocalOptions;
 import io.daak.core.Message;
 import io.daak.core.NoRespondersException;
+import io.daak.core.Operation;
 import io.daak.core.Overflow;
 import io.daak.core.PublishResult;
 import io.daak.core.Queue;
+import io.daak.core.Registration;
 import io.daak.core.Retention;
 import io.daak.core.Selector;
 import io.daak.core.Service;
@@ -20,229 +27,417 @@ import io.daak.core.Topic;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 import reactor.core.Disposable;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 /**
- * A tour of every pattern of the in-process engine, printed as it runs. Every wait is bounded, so the
- * demo always ends, in a second or two.
+ * A tour of every pattern of Daak's in-process engine, one short section each, printing what
+ * happens: publish/subscribe push with wildcards, pull from stored history, key/value with a watch,
+ * a point-to-point queue with redelivery and dead letters, request/reply and client/server streams,
+ * backpressure ({@code DROP_OLDEST} and {@code BLOCK}) and an interceptor.
+ *
+ * <p>Run it with {@code java -jar examples/target/daak-examples.jar}. It finishes by itself within a
+ * few seconds: every wait is bounded by {@link #WAIT}.
+ *
+ * <p>Each section makes its own engine with {@link Daak#local()} and closes it, so that sequence
+ * numbers and revisions start at 1 in each; runs share nothing.
  */
 public final class Demo {
 
-    private static final Duration WAIT = Duration.ofSeconds(5);
+    /** The longest any step of the demo waits for something to happen before it gives up. */
+    static final Duration WAIT = Duration.ofSeconds(5);
 
-    private final Daak daak;
-    private final PrintStream out;
-
-    private Demo(Daak daak, PrintStream out) {
-        this.daak = daak;
-        this.out = out;
-    }
+    private Demo() {}
 
     /**
-     * Runs the demo and prints to standard output.
+     * Runs the tour, printing to standard output.
      *
      * @param args ignored
+     * @throws Exception when a step fails or times out
      */
-    public static void main(String[] args) {
+    public static void main(String[] args) throws Exception {
         run(System.out);
     }
 
     /**
-     * Runs the demo.
+     * Runs the tour.
      *
-     * @param out where to print
+     * @param out where to print what happens
+     * @throws Exception when a step fails or times out
      */
-    public static void run(PrintStream out) {
-        LocalOptions options = LocalOptions.defaults().retention("logs/**", Retention.count(1_000));
-        try (Daak daak = Daak.local(options)) {
-            Demo demo = new Demo(daak, out);
-            demo.push();
-            demo.pull();
-            demo.keyValue();
-            demo.queue();
-            demo.requestReply();
-            demo.backpressure();
-        }
+    public static void run(PrintStream out) throws Exception {
+        pushWithWildcards(out);
+        pullFromHistory(out);
+        keyValue(out);
+        queue(out);
+        requestReply(out);
+        dropOldest(out);
+        block(out);
+        interceptors(out);
         out.println();
         out.println("done: every pattern ran");
     }
 
-    private void section(String title) {
-        out.println();
-        out.println("== " + title);
-    }
+    // ---------------------------------------------------------------- publish/subscribe, push
 
-    /** Publish/subscribe, push, with wildcard selectors. */
-    private void push() {
-        section("publish/subscribe: push, selectors * and **");
-        Disposable oneLevel = daak.subscribe(Selector.of("sensors/*/temp", Double.class))
-                .subscribe(m -> out.println("  sensors/*/temp  got " + m.topic() + " = " + m.value()));
-        Disposable anyDepth = daak.subscribe(Selector.of("sensors/**", Double.class))
-                .subscribe(m -> out.println("  sensors/**      got " + m.topic() + " = " + m.value()));
-        PublishResult kitchen = daak.publish(
-                        Topic.of("sensors/kitchen/temp", Double.class),
-                        21.5,
-                        Fields.none().sender("thermo-1"))
-                .block(WAIT);
-        PublishResult cellar = daak.publish(Topic.of("sensors/cellar/deep/temp", Double.class), 12.0)
-                .block(WAIT);
-        out.println("  kitchen matched " + kitchen.matched() + " subscriptions, cellar matched " + cellar.matched());
-        oneLevel.dispose();
-        anyDepth.dispose();
-    }
+    static void pushWithWildcards(PrintStream out) throws Exception {
+        out.println("== 1. publish/subscribe: push to wildcard selectors ==");
+        try (Daak daak = Daak.local()) {
+            Topic<Double> kitchen = Topic.of("home/kitchen/temp", Double.class);
+            Topic<Double> garage = Topic.of("home/garage/temp", Double.class);
+            Topic<Double> humidity = Topic.of("home/kitchen/humidity", Double.class);
 
-    /** Publish/subscribe, pull: a retained topic read from several start positions. */
-    private void pull() {
-        section("publish/subscribe: pull from stored history");
-        Topic<String> log = Topic.of("logs/app", String.class);
-        daak.publishAll(log, Flux.range(1, 5).map(i -> "line " + i)).blockLast(WAIT);
-        List<String> earliest = replay(log, Start.earliest(), 5);
-        List<String> fromSeq = replay(log, Start.atSequence(4), 2);
-        List<String> latest = replay(log, Start.latest(), 1);
-        out.println("  from the earliest: " + earliest);
-        out.println("  from sequence 4:   " + fromSeq);
-        out.println("  the latest:        " + latest);
-    }
+            // Push delivers what is published after the subscription, so subscribe first.
+            CountDownLatch received = new CountDownLatch(5);
+            Disposable temperatures = daak.subscribe(Selector.of("home/*/temp", Double.class)) // * = one segment
+                    .subscribe(m -> show(out, "home/*/temp", m, received));
+            Disposable everything = daak.subscribe(Selector.of("home/**", Double.class)) // ** = any segments
+                    .subscribe(m -> show(out, "home/**", m, received));
 
-    private List<String> replay(Topic<String> topic, Start start, int count) {
-        return daak.subscribe(topic.selector(), SubscribeOptions.defaults().start(start))
-                .take(count)
-                .map(m -> "#" + m.sequence() + " " + m.value())
-                .collectList()
-                .block(WAIT);
-    }
+            PublishResult r = daak.publish(kitchen, 21.5, Fields.none().sender("thermostat"))
+                    .block(WAIT);
+            out.println("  published " + r.topic() + " #" + r.sequence() + " to " + r.matched() + " subscriptions");
+            daak.publish(garage, 12.0).block(WAIT);
+            daak.publish(humidity, 48.0).block(WAIT);
 
-    /** Key/value: put, get, watch, delete, with revisions. */
-    private void keyValue() {
-        section("key/value: put, get, watch, delete");
-        Key<String> mode = Key.of("robots/r1/mode", String.class);
-        List<String> changes = new CopyOnWriteArrayList<>();
-        Disposable watch = daak.watch(Selector.of("robots/**", String.class))
-                .subscribe(c -> changes.add(c.kind() + " " + c.key() + "=" + c.value() + " @rev " + c.revision()));
-        long r1 = daak.put(mode, "manual").block(WAIT);
-        long r2 = daak.put(mode, "auto").block(WAIT);
-        out.println("  put manual @rev " + r1 + ", put auto @rev " + r2 + ", get -> "
-                + daak.get(mode).block(WAIT));
-        daak.delete(mode).block(WAIT);
-        out.println(
-                "  after delete, get -> " + daak.get(mode).blockOptional(WAIT).orElse("(absent)"));
-        watch.dispose();
-        changes.forEach(c -> out.println("  watch saw " + c));
-    }
-
-    /** Point-to-point: two competing receivers, ack, a nack redelivered, a poison message dead-lettered. */
-    private void queue() {
-        section("point-to-point queue: competing receivers, ack, nack, dead letter");
-        Queue<String> jobs = Queue.of("jobs/resize", String.class).withMaxDeliveries(2);
-        List<String> log = new CopyOnWriteArrayList<>();
-        Disposable deadLetters = daak.subscribe(Selector.of(jobs.deadLetterTopic(), String.class))
-                .subscribe(m -> log.add("dead letter: " + m.value() + " after "
-                        + m.headers().get("daak-dead-letter-attempts") + " attempts"));
-        Disposable workers = Flux.merge(receiver("worker-a", jobs, log), receiver("worker-b", jobs, log))
-                .subscribe();
-        Flux.just("photo-1.jpg", "photo-2.jpg", "flaky.jpg", "poison.jpg")
-                .concatMap(job -> daak.send(jobs, job))
-                .blockLast(WAIT);
-        awaitSize(log, 7); // 2 acks + flaky (nack, ack) + poison (nack, nack, dead letter)
-        workers.dispose();
-        deadLetters.dispose();
-        log.stream().sorted().forEach(line -> out.println("  " + line));
-    }
-
-    private Flux<Delivery<String>> receiver(String name, Queue<String> jobs, List<String> log) {
-        return daak.recv(jobs).publishOn(Schedulers.boundedElastic(), 1).doOnNext(d -> {
-            String job = d.value();
-            boolean fails = job.equals("poison.jpg") || (job.equals("flaky.jpg") && d.attempt() == 1);
-            if (fails) {
-                log.add(job + " attempt " + d.attempt() + ": nack by " + name);
-                d.nack();
-            } else {
-                log.add(job + " attempt " + d.attempt() + ": ack by " + name);
-                d.ack();
-            }
-        });
-    }
-
-    /** Request/reply, request-stream and channel; two servers share a service; no responders. */
-    private void requestReply() {
-        section("request/reply, request-stream, channel");
-        Service<String, String> greet = Service.of("greeter", String.class, String.class);
-        daak.serve(greet, name -> Mono.just("hello " + name + " from server A")).block(WAIT);
-        daak.serve(greet, name -> Mono.just("hello " + name + " from server B")).block(WAIT);
-        Flux.range(1, 4)
-                .concatMap(i -> daak.request(greet, "caller-" + i))
-                .doOnNext(reply -> out.println("  " + reply))
-                .blockLast(WAIT);
-
-        Service<Integer, Integer> countdown = Service.of("countdown", Integer.class, Integer.class);
-        daak.serve(countdown, ServiceHandler.requestStream(n -> Flux.range(0, n + 1)
-                        .map(i -> n - i)))
-                .block(WAIT);
-        out.println("  countdown stream: "
-                + daak.requestStream(countdown, 3).collectList().block(WAIT));
-
-        Service<String, String> upper = Service.of("upper", String.class, String.class);
-        daak.serve(upper, ServiceHandler.channel(in -> in.map(String::toUpperCase)))
-                .block(WAIT);
-        out.println("  channel: "
-                + daak.channel(upper, Flux.just("a", "b", "c")).collectList().block(WAIT));
-
-        Service<String, String> nobody = Service.of("nobody/home", String.class, String.class);
-        try {
-            daak.request(nobody, "anyone?").block(WAIT);
-        } catch (NoRespondersException e) {
-            out.println("  no responders, at once: " + e.getMessage());
+            await(received, "5 pushed messages");
+            temperatures.dispose();
+            everything.dispose();
         }
     }
 
-    /** Backpressure: a slow DROP_OLDEST subscriber beside a fast one, and a BLOCK subscriber pacing a publisher. */
-    private void backpressure() {
-        section("backpressure: DROP_OLDEST beside a fast subscriber, BLOCK pacing a publisher");
-        Topic<Integer> frames = Topic.of("video/frames", Integer.class);
-        List<Integer> fast = new CopyOnWriteArrayList<>();
-        Disposable fastSub = daak.subscribe(frames).subscribe(m -> fast.add(m.value()));
-        Disposable stalled = daak.subscribe(
-                        frames.selector(), SubscribeOptions.defaults().overflow(Overflow.dropOldest(4)))
-                .subscribeWith(new BaseSubscriber<Message<Integer>>() {
-                    @Override
-                    protected void hookOnSubscribe(Subscription s) {
-                        // requests nothing: a subscriber that has fallen behind
-                    }
-                });
-        List<PublishResult> results =
-                daak.publishAll(frames, Flux.range(1, 100)).collectList().block(WAIT);
-        int dropped = results.stream().mapToInt(PublishResult::dropped).sum();
-        out.println("  fast subscriber received " + fast.size() + " of 100 frames");
-        out.println("  the stalled DROP_OLDEST(4) subscriber dropped " + dropped
-                + " (it keeps the 4 newest); nobody else was held up");
-        fastSub.dispose();
-        stalled.dispose();
-
-        Topic<String> audit = Topic.of("audit/events", String.class);
-        List<String> archived = new CopyOnWriteArrayList<>();
-        Disposable archiver = daak.subscribe(
-                        audit.selector(), SubscribeOptions.defaults().overflow(Overflow.block(2)))
-                .delayElements(Duration.ofMillis(5)) // a slow archiver, taking one at a time
-                .subscribe(m -> archived.add(m.value()));
-        long start = System.nanoTime();
-        daak.publishAll(audit, Flux.range(1, 20).map(i -> "event-" + i)).blockLast(WAIT);
-        long ms = Duration.ofNanos(System.nanoTime() - start).toMillis();
-        awaitSize(archived, 20);
-        out.println("  BLOCK(2): the publisher was paced by the archiver (" + ms + " ms for 20 events), "
-                + "which archived all " + archived.size() + ", none dropped");
-        archiver.dispose();
+    private static void show(PrintStream out, String selector, Message<Double> m, CountDownLatch received) {
+        String from = m.sender() == null ? "" : " from " + m.sender();
+        out.println("  " + selector + " got " + m.topic() + " = " + m.value() + from);
+        received.countDown();
     }
 
-    private static void awaitSize(List<?> list, int size) {
-        Mono.fromCallable(list::size)
-                .filter(n -> n >= size)
-                .repeatWhenEmpty(r -> r.delayElements(Duration.ofMillis(5)))
-                .block(WAIT);
+    // ---------------------------------------------------------------- publish/subscribe, pull
+
+    static void pullFromHistory(PrintStream out) throws Exception {
+        out.println("== 2. publish/subscribe: pull from stored history ==");
+        // Topics keep their latest message by default; this rule keeps the last 3 of every order topic.
+        LocalOptions options = LocalOptions.defaults().retention("orders/**", Retention.count(3));
+        try (Daak daak = Daak.local(options)) {
+            Topic<String> orders = Topic.of("orders/eu", String.class);
+            daak.publishAll(orders, Flux.just("o-1", "o-2", "o-3", "o-4", "o-5"))
+                    .blockLast(WAIT);
+
+            // A subscriber starting from a stored position pulls at its own demand: take(n) requests n.
+            List<Message<String>> earliest = daak.subscribe(
+                            orders.selector(), SubscribeOptions.defaults().start(Start.earliest()))
+                    .take(3)
+                    .collectList()
+                    .block(WAIT);
+            out.println("  Start.earliest()    -> " + sequences(earliest) + " (#1 and #2 fell out of count(3))");
+
+            List<Message<String>> fromFour = daak.subscribe(
+                            orders.selector(), SubscribeOptions.defaults().start(Start.atSequence(4)))
+                    .take(2)
+                    .collectList()
+                    .block(WAIT);
+            out.println("  Start.atSequence(4) -> " + sequences(fromFour));
+
+            // Start.latest(): the last stored message, then the new ones as they are published.
+            CompletableFuture<List<Message<String>>> latest = daak.subscribe(
+                            orders.selector(), SubscribeOptions.defaults().start(Start.latest()))
+                    .take(2)
+                    .collectList()
+                    .toFuture();
+            daak.publish(orders, "o-6").block(WAIT);
+            out.println("  Start.latest()      -> " + sequences(await(latest)) + " (stored, then new)");
+        }
+    }
+
+    private static String sequences(List<Message<String>> messages) {
+        return messages.stream().map(m -> "#" + m.sequence() + " " + m.value()).collect(Collectors.joining(", "));
+    }
+
+    // ---------------------------------------------------------------- key/value
+
+    static void keyValue(PrintStream out) throws Exception {
+        out.println("== 3. key/value: put, get, delete, watch ==");
+        try (Daak daak = Daak.local()) {
+            Key<String> mode = Key.of("robots/r1/mode", String.class);
+            CompletableFuture<List<Change<String>>> changes = daak.watch(Selector.of("robots/**", String.class))
+                    .take(3)
+                    .collectList()
+                    .toFuture();
+
+            Long first = daak.put(mode, "idle").block(WAIT);
+            Long second = daak.put(mode, "cleaning").block(WAIT);
+            out.println("  put idle -> revision " + first + ", put cleaning -> revision " + second);
+
+            Entry<String> entry = daak.entry(mode).block(WAIT);
+            out.println("  get -> " + entry.value() + " (revision " + entry.revision() + ")");
+
+            Boolean deleted = daak.delete(mode).block(WAIT);
+            String after = daak.get(mode).defaultIfEmpty("(no value)").block(WAIT);
+            out.println("  delete -> " + deleted + ", then get -> " + after);
+
+            for (Change<String> c : await(changes)) {
+                out.println("  watch: " + c.kind() + " " + c.key() + " = " + c.value() + " @" + c.revision());
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- point-to-point queue
+
+    static void queue(PrintStream out) throws Exception {
+        out.println("== 4. queue: competing receivers, ack, nack, dead letter ==");
+        try (Daak daak = Daak.local()) {
+            Queue<String> jobs = Queue.of("jobs", String.class).withMaxDeliveries(3);
+            CompletableFuture<Message<String>> deadLetter = daak.subscribe(
+                            Selector.of(jobs.deadLetterTopic(), String.class))
+                    .next()
+                    .toFuture();
+
+            CountDownLatch acked = new CountDownLatch(4);
+            Disposable a = daak.recv(jobs).subscribe(worker(out, "receiver-A", acked));
+            Disposable b = daak.recv(jobs).subscribe(worker(out, "receiver-B", acked));
+
+            for (String job : List.of("job-1", "job-2", "flaky", "poison", "job-3")) {
+                daak.send(jobs, job).block(WAIT);
+            }
+
+            await(acked, "4 acknowledged jobs");
+            Message<String> dead = await(deadLetter);
+            out.println("  dead letter on " + dead.topic() + ": " + dead.value() + " after "
+                    + dead.headers().get("daak-dead-letter-attempts") + " attempts ("
+                    + dead.headers().get("daak-dead-letter-reason") + ")");
+            a.dispose();
+            b.dispose();
+        }
+    }
+
+    /** A receiver: acks good jobs, nacks "flaky" once and "poison" every time. */
+    private static Consumer<Delivery<String>> worker(PrintStream out, String name, CountDownLatch acked) {
+        return d -> {
+            String job = d.value();
+            boolean fails = job.equals("poison") || (job.equals("flaky") && d.attempt() == 1);
+            out.println("  " + name + " got " + job + " (attempt " + d.attempt() + ") -> " + (fails ? "nack" : "ack"));
+            if (fails) {
+                d.nack(); // back to the queue for another attempt, or to the dead-letter topic
+            } else {
+                d.ack();
+                acked.countDown();
+            }
+        };
+    }
+
+    // ---------------------------------------------------------------- request/reply, client/server
+
+    static void requestReply(PrintStream out) throws Exception {
+        out.println("== 5. request/reply, requestStream, channel ==");
+        try (Daak daak = Daak.local()) {
+            Service<String, String> greeter = Service.of("greeter", String.class, String.class);
+
+            // Nothing serves it yet: the request fails at once instead of waiting.
+            String noOne = daak.request(greeter, "anyone?")
+                    .onErrorResume(NoRespondersException.class, e -> Mono.just(e.getMessage()))
+                    .block(WAIT);
+            out.println("  before serve: " + noOne);
+
+            Registration one = daak.serve(greeter, greeter("server-1")).block(WAIT);
+            Registration two = daak.serve(greeter, greeter("server-2")).block(WAIT);
+
+            // Two servers of one service share its requests.
+            Flux.range(1, 4)
+                    .concatMap(i -> daak.request(greeter, "client-" + i))
+                    .doOnNext(reply -> out.println("  request       -> " + reply))
+                    .blockLast(WAIT);
+            daak.requestStream(greeter, "tick")
+                    .doOnNext(reply -> out.println("  requestStream -> " + reply))
+                    .blockLast(WAIT);
+            daak.channel(greeter, Flux.just("a", "b", "c"))
+                    .doOnNext(reply -> out.println("  channel       -> " + reply))
+                    .blockLast(WAIT);
+
+            one.dispose();
+            two.dispose();
+        }
+    }
+
+    /** A server offering all three interactions, signing its answers with its name. */
+    static ServiceHandler<String, String> greeter(String server) {
+        return new ServiceHandler<>() {
+            @Override
+            public Mono<String> request(Message<String> request) {
+                return Mono.just(server + ": hello " + request.value());
+            }
+
+            @Override
+            public Flux<String> stream(Message<String> request) {
+                return Flux.range(1, 3).map(i -> server + ": " + request.value() + " " + i);
+            }
+
+            @Override
+            public Flux<String> channel(String service, Flux<Message<String>> requests) {
+                return requests.map(m -> server + ": " + m.value().toUpperCase(Locale.ROOT));
+            }
+        };
+    }
+
+    // ---------------------------------------------------------------- backpressure
+
+    static void dropOldest(PrintStream out) throws Exception {
+        out.println("== 6. backpressure: a slow DROP_OLDEST subscriber next to a fast one ==");
+        try (Daak daak = Daak.local()) {
+            Topic<Integer> ticks = Topic.of("market/ticks", Integer.class);
+            CompletableFuture<List<Message<Integer>>> fast =
+                    daak.subscribe(ticks).take(10).collectList().toFuture();
+            // The slow one takes one message, then is busy: 4 more wait in its buffer, older ones are dropped.
+            Paused<Integer> slow = new Paused<>(1);
+            daak.subscribe(ticks.selector(), SubscribeOptions.defaults().overflow(Overflow.dropOldest(4)))
+                    .subscribe(slow);
+
+            List<PublishResult> results =
+                    daak.publishAll(ticks, Flux.range(1, 10)).collectList().block(WAIT);
+            int dropped = results.stream().mapToInt(PublishResult::dropped).sum();
+            out.println("  published 10, PublishResult.dropped() adds up to " + dropped);
+
+            out.println("  fast subscriber got " + await(fast).size() + " messages, never slowed down");
+            slow.request(Long.MAX_VALUE); // catches up with what its buffer kept
+            out.println("  slow subscriber got " + slow.await(5) + " (the gap is what was dropped)");
+        }
+    }
+
+    static void block(PrintStream out) throws Exception {
+        out.println("== 7. backpressure: a BLOCK subscriber paces publishAll ==");
+        try (Daak daak = Daak.local()) {
+            Topic<Integer> frames = Topic.of("video/frames", Integer.class);
+            Paused<Integer> consumer = new Paused<>(0);
+            daak.subscribe(frames.selector(), SubscribeOptions.defaults().overflow(Overflow.block(2)))
+                    .subscribe(consumer);
+
+            Semaphore published = new Semaphore(0);
+            AtomicLong last = new AtomicLong();
+            AtomicLong dropped = new AtomicLong();
+            Disposable publisher = daak.publishAll(frames, Flux.range(1, 10)).subscribe(r -> {
+                last.set(r.sequence());
+                dropped.addAndGet(r.dropped());
+                published.release();
+            });
+
+            await(published, 2);
+            out.println("  subscriber requested 0, buffer holds 2 -> publisher waits after #" + last.get());
+            consumer.request(3);
+            await(published, 3);
+            out.println("  subscriber requested 3 -> publisher waits after #" + last.get());
+            consumer.request(Long.MAX_VALUE);
+            await(published, 5);
+            out.println("  subscriber requested all -> publisher finished at #" + last.get() + "; subscriber got "
+                    + consumer.await(10).size() + " messages, " + dropped.get() + " dropped");
+            publisher.dispose();
+        }
+    }
+
+    /**
+     * A subscriber that requests only what it is told to, recording the sequence numbers it receives:
+     * a stand-in for a consumer busy with other work.
+     */
+    static final class Paused<T> extends BaseSubscriber<Message<T>> {
+        private final long initialRequest;
+        private final List<Long> sequences = new CopyOnWriteArrayList<>();
+        private final Semaphore arrived = new Semaphore(0);
+        private int awaited; // arrivals already waited for; only the demo's thread uses it
+
+        Paused(long initialRequest) {
+            this.initialRequest = initialRequest;
+        }
+
+        @Override
+        protected void hookOnSubscribe(Subscription subscription) {
+            if (initialRequest > 0) {
+                request(initialRequest);
+            }
+        }
+
+        @Override
+        protected void hookOnNext(Message<T> message) {
+            sequences.add(message.sequence());
+            arrived.release();
+        }
+
+        /** Waits until {@code total} messages have arrived in all; returns their sequence numbers. */
+        List<Long> await(int total) throws InterruptedException {
+            Demo.await(arrived, total - awaited);
+            awaited = total;
+            return List.copyOf(sequences);
+        }
+    }
+
+    // ---------------------------------------------------------------- interceptors
+
+    static void interceptors(PrintStream out) throws Exception {
+        out.println("== 8. interceptors: around every operation ==");
+        try (Daak daak = Daak.local(LocalOptions.defaults().interceptor(new Audit(out)))) {
+            Topic<String> lights = Topic.of("home/lights", String.class);
+            Topic<String> shutdown = Topic.of("admin/shutdown", String.class);
+            CompletableFuture<Message<String>> seen =
+                    daak.subscribe(lights).next().toFuture();
+
+            daak.publish(lights, "on").block(WAIT);
+            Message<String> m = await(seen);
+            out.println("  subscriber got " + m.value() + " with headers " + m.headers());
+            String refused = daak.publish(shutdown, "now")
+                    .map(r -> "published")
+                    .onErrorResume(DaakException.class, e -> Mono.just(e.getMessage()))
+                    .block(WAIT);
+            out.println("  publish to admin/shutdown -> " + refused);
+        }
+    }
+
+    /** Logs every call, stamps published messages with a header and refuses publishing to admin topics. */
+    static final class Audit implements Interceptor {
+        private final PrintStream out;
+
+        Audit(PrintStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public <R> Publisher<R> intercept(Invocation call, Function<Invocation, Publisher<R>> next) {
+            out.println("  audit: " + call.operation() + " " + call.target());
+            if (call.operation() != Operation.PUBLISH) {
+                return next.apply(call);
+            }
+            if (call.target().startsWith("admin/")) {
+                return Mono.error(new DaakException("not allowed to publish to '" + call.target() + "'"));
+            }
+            return next.apply(call.withFields(call.fields().header("audited-by", "demo")));
+        }
+    }
+
+    // ---------------------------------------------------------------- bounded waits
+
+    private static void await(CountDownLatch latch, String what) throws InterruptedException {
+        if (!latch.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("gave up after " + WAIT + " waiting for " + what);
+        }
+    }
+
+    private static void await(Semaphore permits, int count) throws InterruptedException {
+        if (!permits.tryAcquire(count, WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("gave up after " + WAIT + " waiting for " + count + " more signals");
+        }
+    }
+
+    private static <T> T await(CompletableFuture<T> future) throws Exception {
+        return future.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     }
 }
