@@ -7,7 +7,11 @@ package io.daak.core;
  * and it goes to the dead-letter topic.
  *
  * <pre>{@code
- * daak.recv(jobs).concatMap(d -> process(d.value()).doOnSuccess(r -> d.ack()).doOnError(e -> d.nack())).subscribe();
+ * daak.recv(jobs)
+ *     .concatMap(d -> process(d.value())
+ *         .doOnSuccess(r -> d.ack())
+ *         .onErrorResume(e -> { d.nack(); return Mono.empty(); }))   // one failed job must not end the receiver
+ *     .subscribe();
  * }</pre>
  *
  * <p>Thread-safe; {@code ack} and {@code nack} are idempotent and only the first of them counts.

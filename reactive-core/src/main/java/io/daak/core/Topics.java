@@ -477,6 +477,7 @@ final class Topics {
 
         /** Adds a topic; called under the registry monitor while the subscription is paused. */
         void add(String topic, TopicLog log) {
+            log.expire(engine.now()); // a quiet topic's old messages go now, not at its next publish
             long end = log.last();
             long from =
                     switch (start.kind()) {
@@ -500,10 +501,19 @@ final class Topics {
 
         @Override
         public @Nullable Message<?> get() {
+            long now = engine.now();
             for (; ; ) {
                 Cursor c = cursors.poll();
                 if (c == null) {
                     return null;
+                }
+                c.log.expire(now);
+                if (c.current != null && c.log.read(c.current.sequence()) == null) {
+                    // evicted (by age or by newer messages) while the subscriber was not asking
+                    if (c.advance()) {
+                        cursors.add(c);
+                    }
+                    continue;
                 }
                 Message<?> m = c.current;
                 if (c.advance()) {

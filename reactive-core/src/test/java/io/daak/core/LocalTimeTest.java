@@ -134,6 +134,24 @@ class LocalTimeTest {
     }
 
     @Test
+    void shouldNotReplayMessagesOlderThanTheAgeLimitFromAQuietTopic() {
+        StepVerifier.withVirtualTime(() -> {
+                    Daak daak = Daak.local(LocalOptions.defaults()
+                            .retention("logs/**", Retention.count(10).withMaxAge(Duration.ofSeconds(10))));
+                    Topic<String> t = Topic.of("logs/quiet", String.class);
+                    return daak.publish(t, "old")
+                            .then(Mono.delay(Duration.ofMinutes(1)))
+                            .thenMany(daak.subscribe(
+                                    t.selector(), SubscribeOptions.defaults().start(Start.earliest())))
+                            .map(Message::value);
+                })
+                .thenAwait(Duration.ofMinutes(1))
+                .expectNoEvent(Duration.ofSeconds(1))
+                .thenCancel()
+                .verify(WAIT);
+    }
+
+    @Test
     void shouldExpireRetainedMessagesByAge() {
         StepVerifier.withVirtualTime(() -> {
                     Daak daak = Daak.local(LocalOptions.defaults()
