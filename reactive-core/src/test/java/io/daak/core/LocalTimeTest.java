@@ -145,8 +145,8 @@ class LocalTimeTest {
                                     t.selector(), SubscribeOptions.defaults().start(Start.earliest())))
                             .map(Message::value);
                 })
-                .thenAwait(Duration.ofMinutes(1))
-                .expectNoEvent(Duration.ofSeconds(1))
+                .expectSubscription()
+                .expectNoEvent(Duration.ofMinutes(2))
                 .thenCancel()
                 .verify(WAIT);
     }
