@@ -32,10 +32,16 @@ public final class LocalConnector implements Connector {
             throw new IllegalArgumentException(
                     "uri='" + uri + "' names no engine; write local://name, e.g. local://bus");
         }
-        return ENGINES.computeIfAbsent(name, n -> {
-            LocalDaak d = new LocalDaak(LocalOptions.defaults(), "local://" + n);
-            d.onClose(() -> ENGINES.remove(n, d));
-            return d;
-        });
+        for (; ; ) {
+            LocalDaak engine = ENGINES.computeIfAbsent(name, n -> {
+                LocalDaak d = new LocalDaak(LocalOptions.defaults(), "local://" + n);
+                d.onClose(() -> ENGINES.remove(n, d));
+                return d;
+            });
+            if (!engine.isDisposed()) {
+                return engine;
+            }
+            ENGINES.remove(name, engine); // closing, its hook has not run yet: make the next one now
+        }
     }
 }

@@ -105,7 +105,9 @@ final class LocalDaak implements Daak {
         if (interceptors.isEmpty()) {
             return terminal.apply(invocation);
         }
-        return Mono.defer(() -> Mono.from(chain(0, invocation, terminal::apply)));
+        // The first element is the result, but the chain runs to its end: Mono.from would cancel it
+        // after that element, and interceptors timing or tracing the call would see a cancel.
+        return Mono.defer(() -> Flux.from(chain(0, invocation, terminal::apply)).reduce((first, later) -> first));
     }
 
     private <R> Publisher<R> chain(int index, Invocation invocation, Function<Invocation, Publisher<R>> terminal) {

@@ -21,9 +21,9 @@ final class Names {
     static String checkName(String what, String name) {
         checkCommon(what, name);
         for (String segment : name.split("/", -1)) {
-            if (segment.equals("*") || segment.equals("**")) {
-                throw new IllegalArgumentException(what + "='" + name + "' contains the wildcard '" + segment
-                        + "'; wildcards are allowed in selectors only, not in " + what + " names");
+            if (segment.contains("*")) {
+                throw new IllegalArgumentException(what + "='" + name + "' contains the wildcard character '*' in '"
+                        + segment + "'; wildcards are allowed in selectors only, not in " + what + " names");
             }
         }
         return name;

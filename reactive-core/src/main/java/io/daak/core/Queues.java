@@ -60,12 +60,30 @@ final class Queues {
         }
     }
 
-    /** A receiver: its outbox and the deliveries it holds. */
+    /** A receiver: its outbox and the type it receives as. */
     static final class Receiver {
         final Outbox<Delivery<?>> outbox;
+        final Class<?> type;
 
-        Receiver(Outbox<Delivery<?>> outbox) {
+        Receiver(Outbox<Delivery<?>> outbox, Class<?> type) {
             this.outbox = outbox;
+            this.type = type;
+        }
+
+        /** Whether this receiver can take the value; checked before a delivery counts as an attempt. */
+        boolean accepts(Object value) {
+            return type.isAssignableFrom(typeOf(value));
+        }
+
+        DaakException mismatch(String queue, Object value) {
+            return new DaakException(
+                    "queue '" + queue + "' holds " + typeOf(value).getName()
+                            + " values but was received as " + type.getName()
+                            + "; use a Queue with the type it was sent with (the message stays in the queue)");
+        }
+
+        private static Class<?> typeOf(Object value) {
+            return value instanceof EncodedValue ev ? ev.type() : value.getClass();
         }
     }
 
@@ -140,6 +158,10 @@ final class Queues {
             }
             synchronized (this) {
                 if (ready.size() + inFlight.size() >= config.capacity()) {
+                    long now = engine.now();
+                    ready.removeIf(p -> p.message.expiresAtNanos() != 0 && p.message.expiresAtNanos() <= now);
+                }
+                if (ready.size() + inFlight.size() >= config.capacity()) {
                     throw new DaakException("queue '" + config.name() + "' is full: it holds " + config.capacity()
                             + " messages (waiting or unacknowledged); receive faster or raise its capacity");
                 }
@@ -150,10 +172,14 @@ final class Queues {
             dispatch();
         }
 
-        /** Hands waiting messages to receivers with unfilled demand, round robin. */
+        /**
+         * Hands waiting messages to receivers with unfilled demand, round robin. A receiver of another
+         * type fails and leaves without the message counting an attempt.
+         */
         void dispatch() {
             List<Receiver> toDrain = new ArrayList<>();
             List<Pending> expired = new ArrayList<>();
+            List<Runnable> failures = new ArrayList<>(0);
             synchronized (this) {
                 while (!ready.isEmpty() && !receivers.isEmpty()) {
                     Receiver target = null;
@@ -174,15 +200,30 @@ final class Queues {
                         expired.add(p);
                         continue;
                     }
+                    if (!target.accepts(p.message.value())) {
+                        ready.add(p);
+                        receivers.remove(target);
+                        Receiver wrong = target;
+                        DaakException e = wrong.mismatch(config.name(), p.message.value());
+                        failures.add(() -> wrong.outbox.fail(e));
+                        continue;
+                    }
                     p.attempts++;
                     InFlight d = new InFlight(this, p, target, ++deliveryIds);
                     inFlight.put(d.id, d);
+                    if (target.outbox.offer(d, true) == Outbox.GONE) {
+                        // It cancelled after its credit was read: the message was never handed over.
+                        inFlight.remove(d.id);
+                        p.attempts--;
+                        ready.add(p);
+                        receivers.remove(target);
+                        continue;
+                    }
                     d.timer = engine.scheduler()
                             .schedule(
                                     () -> settle(d.id, "not acknowledged within " + config.ackTimeout()),
                                     config.ackTimeout().toNanos(),
                                     TimeUnit.NANOSECONDS);
-                    target.outbox.offer(d, true);
                     if (!toDrain.contains(target)) {
                         toDrain.add(target);
                     }
@@ -193,6 +234,9 @@ final class Queues {
             }
             for (Receiver r : toDrain) {
                 r.outbox.drain();
+            }
+            for (Runnable f : failures) {
+                f.run();
             }
         }
 
@@ -304,7 +348,7 @@ final class Queues {
                 }
                 QueueState q = queue(config);
                 Outbox<Delivery<?>> outbox = new Outbox<>(actual, Overflow.buffer(Integer.MAX_VALUE), config.name());
-                Receiver r = new Receiver(outbox);
+                Receiver r = new Receiver(outbox, type);
                 outbox.onTerminate(() -> q.remove(r));
                 outbox.onRequest(q::dispatch);
                 actual.onSubscribe(outbox);
@@ -317,15 +361,10 @@ final class Queues {
         return raw.map(d -> typed(d, type));
     }
 
+    /** The delivery as its receiver's type; the dispatcher has checked that the type fits. */
     @SuppressWarnings("unchecked")
     private static <T> Delivery<T> typed(Delivery<?> d, Class<T> type) {
         Object v = d.message().value();
-        Class<?> actual = v instanceof EncodedValue ev ? ev.type() : v.getClass();
-        if (!type.isAssignableFrom(actual)) {
-            d.nack();
-            throw new DaakException("queue '" + d.message().topic() + "' holds " + actual.getName()
-                    + " values but was received as " + type.getName() + "; use a Queue with the type it was sent with");
-        }
         if (!(v instanceof EncodedValue)) {
             return (Delivery<T>) d;
         }

@@ -97,6 +97,24 @@ class InterceptorTest {
     }
 
     @Test
+    void shouldLetAnInterceptorSeeASingleValueCallComplete() {
+        List<String> ends = new CopyOnWriteArrayList<>();
+        Interceptor timing = new Interceptor() {
+            @Override
+            public <R> Publisher<R> intercept(Invocation call, Function<Invocation, Publisher<R>> next) {
+                return Flux.from(next.apply(call))
+                        .doOnComplete(() -> ends.add(call.operation() + ":complete"))
+                        .doOnCancel(() -> ends.add(call.operation() + ":cancel"));
+            }
+        };
+        try (Daak daak = Daak.local(LocalOptions.defaults().interceptor(timing))) {
+            daak.publish(Topic.of("t", String.class), "x").block(WAIT);
+            daak.put(Key.of("k", String.class), "v").block(WAIT);
+            assertThat(ends).containsExactly("PUBLISH:complete", "PUT:complete");
+        }
+    }
+
+    @Test
     void shouldRunTheChainInTheOrderAdded() {
         List<String> log = new CopyOnWriteArrayList<>();
         try (Daak daak = Daak.local(

@@ -94,6 +94,22 @@ class LocalTimeTest {
     }
 
     @Test
+    void shouldNotCountExpiredMessagesAgainstAFullQueue() {
+        StepVerifier.withVirtualTime(() -> {
+                    Daak daak = Daak.local();
+                    Queue<String> q = Queue.of("jobs", String.class).withCapacity(1);
+                    return daak.send(q, "stale", Fields.none().ttl(Duration.ofSeconds(1)))
+                            .then(Mono.delay(Duration.ofSeconds(2)))
+                            .then(daak.send(q, "fresh"))
+                            .thenMany(daak.recv(q).map(Delivery::value));
+                })
+                .thenAwait(Duration.ofSeconds(2))
+                .expectNext("fresh")
+                .thenCancel()
+                .verify(WAIT);
+    }
+
+    @Test
     void shouldNotDeliverABufferedMessageAfterItsTimeToLive() {
         AtomicReference<Daak> daak = new AtomicReference<>();
         Topic<String> t = Topic.of("alerts", String.class);

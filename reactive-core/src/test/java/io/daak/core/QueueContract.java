@@ -13,6 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
@@ -209,15 +211,72 @@ public interface QueueContract extends ContractSupport {
         StepVerifier.create(daak().send(queue, 3)).verifyComplete();
     }
 
+    /**
+     * Receiving as another type fails with an error naming both types, and the message stays for a
+     * receiver of its type without using up an attempt.
+     */
     @Test
-    default void shouldFailAReceiveWithTheWrongType() {
-        String name = unique("q/typed");
-        daak().send(Queue.of(name, String.class), "text").block(WAIT);
+    default void shouldFailReceiveWithWrongTypeAndKeepTheMessage() {
+        String name = unique("jobs");
+        // One attempt only: a receiver that cannot take the message must not use it up.
+        Queue<String> q = Queue.of(name, String.class).withMaxDeliveries(1);
+        daak().send(q, "text").block(WAIT);
+
         StepVerifier.create(daak().recv(Queue.of(name, Integer.class)))
                 .expectErrorSatisfies(e -> assertThat(e)
                         .isInstanceOf(DaakException.class)
                         .hasMessageContaining(name)
-                        .hasMessageContaining("java.lang.String"))
+                        .hasMessageContaining(String.class.getName())
+                        .hasMessageContaining(Integer.class.getName()))
                 .verify(WAIT);
+
+        StepVerifier.create(daak().recv(q))
+                .assertNext(d -> {
+                    assertThat(d.value())
+                            .as("the message is still there for a receiver of its type")
+                            .isEqualTo("text");
+                    d.ack();
+                })
+                .thenCancel()
+                .verify(WAIT);
+    }
+
+    /**
+     * Receivers that each take a few deliveries and leave, on several threads while messages are
+     * sent: every message is seen exactly once (what a leaving receiver held unseen goes to another).
+     */
+    @Test
+    default void shouldLoseNothingWhileReceiversComeAndGo() {
+        int messages = 2_000;
+        // Returned deliveries count as attempts; this test is about losing nothing, not dead letters.
+        Queue<Integer> q = Queue.of(unique("jobs"), Integer.class).withMaxDeliveries(1_000);
+        Set<Integer> seen = ConcurrentHashMap.newKeySet();
+        AtomicInteger duplicates = new AtomicInteger();
+        Sinks.Empty<Void> allSeen = Sinks.empty();
+        // publishOn prefetches 16: a receiver leaving after 7 holds deliveries it never saw.
+        Flux<Void> worker = Flux.defer(() -> daak().recv(q)
+                        .publishOn(Schedulers.parallel(), 16)
+                        .doOnNext(d -> {
+                            d.ack();
+                            if (!seen.add(d.value())) {
+                                duplicates.incrementAndGet();
+                            }
+                            if (seen.size() == messages) {
+                                allSeen.tryEmitEmpty();
+                            }
+                        })
+                        .take(7)
+                        .takeUntilOther(allSeen.asMono())
+                        .then())
+                .repeat(() -> seen.size() < messages)
+                .subscribeOn(Schedulers.parallel());
+        Mono<Void> sender =
+                Flux.range(0, messages).concatMap(i -> daak().send(q, i)).then().subscribeOn(Schedulers.parallel());
+
+        StepVerifier.create(Flux.merge(worker, worker, worker, sender).then())
+                .expectComplete()
+                .verify(Duration.ofSeconds(30));
+        assertThat(duplicates).as("messages seen twice").hasValue(0);
+        assertThat(seen).hasSize(messages);
     }
 }

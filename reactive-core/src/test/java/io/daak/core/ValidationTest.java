@@ -57,6 +57,9 @@ class ValidationTest {
         assertThatThrownBy(() -> Topic.of("sensors/*", String.class))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("wildcards are allowed in selectors only");
+        assertThatThrownBy(() -> Queue.of("jobs/b*", String.class))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("wildcards are allowed in selectors only");
     }
 
     @Test
