@@ -18,4 +18,13 @@ public final class OverflowException extends DaakException {
         super("subscriber of '" + what + "' fell behind: " + overflow
                 + " is full; request faster, raise the capacity, or choose DROP_OLDEST, DROP_LATEST or BLOCK");
     }
+
+    /**
+     * An overflow reported elsewhere, for transports that rebuild the error a node sent.
+     *
+     * @param message the message as the node wrote it
+     */
+    public OverflowException(String message) {
+        super(message);
+    }
 }

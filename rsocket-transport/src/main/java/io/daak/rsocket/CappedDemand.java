@@ -1,0 +1,118 @@
+package io.daak.rsocket;
+
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Operators;
+import reactor.util.context.Context;
+
+/**
+ * Passes a subscriber's demand upstream, but never more than {@code cap} outstanding at once: an
+ * unbounded subscriber ({@code request(Long.MAX_VALUE)}) becomes a window of {@code cap} that is
+ * refilled in quarters as items arrive. Exact small demands pass unchanged, so drop policies at the
+ * node see the subscriber's real demand. Over RSocket this bounds what the node may queue for a
+ * client whose socket is slow.
+ *
+ * <p>Thread-safe as Reactive Streams requires: {@code request} from any thread, signals serialised.
+ */
+final class CappedDemand<T> implements CoreSubscriber<T>, Subscription {
+
+    private final CoreSubscriber<? super T> actual;
+    private final long cap;
+    private final long batch;
+    private Subscription upstream = Operators.cancelledSubscription();
+
+    private volatile long wanted;
+
+    @SuppressWarnings("rawtypes")
+    private static final AtomicLongFieldUpdater<CappedDemand> WANTED =
+            AtomicLongFieldUpdater.newUpdater(CappedDemand.class, "wanted");
+
+    private volatile long outstanding;
+
+    @SuppressWarnings("rawtypes")
+    private static final AtomicLongFieldUpdater<CappedDemand> OUTSTANDING =
+            AtomicLongFieldUpdater.newUpdater(CappedDemand.class, "outstanding");
+
+    private volatile int wip;
+
+    @SuppressWarnings("rawtypes")
+    private static final AtomicIntegerFieldUpdater<CappedDemand> WIP =
+            AtomicIntegerFieldUpdater.newUpdater(CappedDemand.class, "wip");
+
+    private CappedDemand(CoreSubscriber<? super T> actual, long cap) {
+        this.actual = actual;
+        this.cap = cap;
+        this.batch = Math.max(1, cap / 4);
+    }
+
+    /** Applies the cap to a source. */
+    static <T> Flux<T> cap(Flux<T> source, long cap) {
+        return Flux.from(
+                subscriber -> source.subscribe(new CappedDemand<>(Operators.toCoreSubscriber(subscriber), cap)));
+    }
+
+    @Override
+    public Context currentContext() {
+        return actual.currentContext();
+    }
+
+    @Override
+    public void onSubscribe(Subscription s) {
+        upstream = s;
+        actual.onSubscribe(this);
+    }
+
+    @Override
+    public void onNext(T t) {
+        OUTSTANDING.decrementAndGet(this);
+        actual.onNext(t);
+        drain();
+    }
+
+    @Override
+    public void onError(Throwable t) {
+        actual.onError(t);
+    }
+
+    @Override
+    public void onComplete() {
+        actual.onComplete();
+    }
+
+    @Override
+    public void request(long n) {
+        if (Operators.validate(n)) {
+            Operators.addCap(WANTED, this, n);
+            drain();
+        }
+    }
+
+    @Override
+    public void cancel() {
+        upstream.cancel();
+    }
+
+    private void drain() {
+        if (WIP.getAndIncrement(this) != 0) {
+            return;
+        }
+        int missed = 1;
+        do {
+            long w = wanted;
+            long room = cap - outstanding;
+            long ask = Math.min(w, room);
+            // Ask when a quarter of the window is free, or when the subscriber wants less than that.
+            if (ask > 0 && ask >= Math.min(w, batch)) {
+                if (w != Long.MAX_VALUE) {
+                    WANTED.addAndGet(this, -ask);
+                }
+                OUTSTANDING.addAndGet(this, ask);
+                upstream.request(ask);
+            }
+            missed = WIP.addAndGet(this, -missed);
+        } while (missed != 0);
+    }
+}

@@ -1,0 +1,369 @@
+package io.daak.rsocket;
+
+import io.daak.core.Daak;
+import io.daak.core.DaakException;
+import io.daak.core.LocalOptions;
+import io.rsocket.ConnectionSetupPayload;
+import io.rsocket.RSocket;
+import io.rsocket.SocketAcceptor;
+import io.rsocket.core.RSocketServer;
+import io.rsocket.exceptions.RejectedSetupException;
+import io.rsocket.frame.decoder.PayloadDecoder;
+import io.rsocket.transport.netty.server.CloseableChannel;
+import io.rsocket.transport.netty.server.TcpServerTransport;
+import io.rsocket.transport.netty.server.WebsocketServerTransport;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/**
+ * A Daak node: the in-process engine served over RSocket on TCP and WebSocket, so that applications
+ * in other processes and on other hosts share its topics, keys, queues and services through
+ * {@code Daak.connect("tcp://host:port")} or {@code ws://host:port/}, and any RSocket client can use
+ * it through the wire contract in {@code docs/wire.md}.
+ *
+ * <pre>{@code
+ * try (DaakNode node = DaakNode.builder().tcpPort(7878).webSocketPort(7879).start()) {
+ *     Daak app = Daak.connect(node.tcpUri().toString());
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>The node holds values in the encoded form their publishers sent and never decodes them. Thread-safe.
+ */
+public final class DaakNode implements AutoCloseable {
+
+    /** The default TCP port. */
+    public static final int DEFAULT_TCP_PORT = 7878;
+
+    /** The default WebSocket port. */
+    public static final int DEFAULT_WEBSOCKET_PORT = 7879;
+
+    /** The default largest payload accepted: 16 MiB. */
+    public static final int DEFAULT_MAX_PAYLOAD = 16 << 20;
+
+    private static final Logger log = LoggerFactory.getLogger(DaakNode.class);
+
+    private final Daak engine;
+    private final @Nullable CloseableChannel tcp;
+    private final @Nullable CloseableChannel webSocket;
+    private final Set<NodeConnection> connections = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Sinks.Empty<Void> onClose = Sinks.empty();
+
+    private DaakNode(Builder b) {
+        this.engine = Daak.local(b.options);
+        SocketAcceptor acceptor = this::accept;
+        RSocketServer server = RSocketServer.create(acceptor)
+                .payloadDecoder(PayloadDecoder.ZERO_COPY)
+                .maxInboundPayloadSize(b.maxPayloadSize)
+                .maxTimeToFirstFrame(Duration.ofSeconds(10));
+        CloseableChannel t = null;
+        CloseableChannel w = null;
+        try {
+            if (b.tcpPort >= 0) {
+                t = bind(server, TcpServerTransport.create(b.host, b.tcpPort), "TCP", b.host, b.tcpPort);
+            }
+            if (b.webSocketPort >= 0) {
+                w = bind(
+                        server,
+                        WebsocketServerTransport.create(b.host, b.webSocketPort),
+                        "WebSocket",
+                        b.host,
+                        b.webSocketPort);
+            }
+        } catch (RuntimeException e) {
+            if (t != null) {
+                t.dispose();
+            }
+            engine.close();
+            throw e;
+        }
+        this.tcp = t;
+        this.webSocket = w;
+        log.info(
+                "Daak node serving{}{}",
+                t != null ? " tcp://" + hostPort(t.address()) : "",
+                w != null ? " ws://" + hostPort(w.address()) + "/" : "");
+    }
+
+    private static CloseableChannel bind(
+            RSocketServer server,
+            io.rsocket.transport.ServerTransport<CloseableChannel> transport,
+            String what,
+            String host,
+            int port) {
+        try {
+            return server.bind(transport).block(Duration.ofSeconds(30));
+        } catch (RuntimeException e) {
+            throw new DaakException(
+                    "cannot serve " + what + " on " + host + ":" + port + ": " + rootMessage(e)
+                            + (port != 0 ? "; is another node running? choose another port" : ""),
+                    e);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() != null ? t.getMessage() : t.toString();
+    }
+
+    private static final AtomicLong CONNECTION_IDS = new AtomicLong();
+
+    private Mono<RSocket> accept(ConnectionSetupPayload setup, RSocket peer) {
+        String metadataMime = setup.metadataMimeType();
+        if (!Wire.COMPOSITE.equals(metadataMime)) {
+            return Mono.error(new RejectedSetupException("Daak needs metadataMimeType '" + Wire.COMPOSITE
+                    + "' in SETUP (got '" + metadataMime + "'); see docs/wire.md"));
+        }
+        if (closed.get()) {
+            return Mono.error(new RejectedSetupException("the node is shutting down"));
+        }
+        String dataMime = setup.dataMimeType();
+        String name = "c" + CONNECTION_IDS.incrementAndGet();
+        NodeConnection connection = new NodeConnection(engine, peer, name, dataMime);
+        connections.add(connection);
+        peer.onClose()
+                .doFinally(s -> {
+                    connections.remove(connection);
+                    connection.closed();
+                })
+                .subscribe(v -> {}, e -> {});
+        log.debug("connection {} accepted (data {})", name, dataMime);
+        return Mono.just(connection);
+    }
+
+    private static String hostPort(InetSocketAddress a) {
+        return a.getHostString() + ":" + a.getPort();
+    }
+
+    /**
+     * A builder with the defaults: TCP on {@value #DEFAULT_TCP_PORT} and WebSocket on
+     * {@value #DEFAULT_WEBSOCKET_PORT} on all interfaces, the engine's default options.
+     *
+     * @return a builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * The TCP address the node listens on.
+     *
+     * @return the bound address
+     * @throws IllegalStateException when TCP is off
+     */
+    public InetSocketAddress tcpAddress() {
+        if (tcp == null) {
+            throw new IllegalStateException("this node does not serve TCP (Builder.noTcp())");
+        }
+        return tcp.address();
+    }
+
+    /**
+     * The WebSocket address the node listens on.
+     *
+     * @return the bound address
+     * @throws IllegalStateException when WebSocket is off
+     */
+    public InetSocketAddress webSocketAddress() {
+        if (webSocket == null) {
+            throw new IllegalStateException("this node does not serve WebSocket (Builder.noWebSocket())");
+        }
+        return webSocket.address();
+    }
+
+    /**
+     * The URI a client on this host gives to {@link Daak#connect(String)} for TCP.
+     *
+     * @return {@code tcp://localhost:port}
+     */
+    public URI tcpUri() {
+        return URI.create("tcp://localhost:" + tcpAddress().getPort());
+    }
+
+    /**
+     * The URI a client on this host gives to {@link Daak#connect(String)} for WebSocket.
+     *
+     * @return {@code ws://localhost:port/}
+     */
+    public URI webSocketUri() {
+        return URI.create("ws://localhost:" + webSocketAddress().getPort() + "/");
+    }
+
+    /**
+     * How many clients are connected.
+     *
+     * @return the connection count
+     */
+    public int connections() {
+        return connections.size();
+    }
+
+    /**
+     * Completes when the node has closed.
+     *
+     * @return a signal of the close
+     */
+    public Mono<Void> onClose() {
+        return onClose.asMono();
+    }
+
+    /**
+     * Shuts down: stops accepting connections, closes the open ones (their subscriptions end, their
+     * services are removed, their unacknowledged queue deliveries go back to the queue) and closes the
+     * engine. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (tcp != null) {
+            tcp.dispose();
+        }
+        if (webSocket != null) {
+            webSocket.dispose();
+        }
+        Mono.whenDelayError(
+                        tcp != null ? tcp.onClose() : Mono.empty(),
+                        webSocket != null ? webSocket.onClose() : Mono.empty())
+                .onErrorResume(e -> Mono.empty())
+                .block(Duration.ofSeconds(10));
+        for (NodeConnection c : connections) {
+            c.closed();
+        }
+        connections.clear();
+        engine.close();
+        log.info("Daak node closed");
+        onClose.tryEmitEmpty();
+    }
+
+    @Override
+    public String toString() {
+        return "DaakNode[" + (tcp != null ? "tcp=" + hostPort(tcp.address()) : "")
+                + (webSocket != null ? " ws=" + hostPort(webSocket.address()) : "") + "]";
+    }
+
+    /** Settings of a node; a new builder has the defaults. Not thread-safe. */
+    public static final class Builder {
+        private String host = "0.0.0.0";
+        private int tcpPort = DEFAULT_TCP_PORT;
+        private int webSocketPort = DEFAULT_WEBSOCKET_PORT;
+        private int maxPayloadSize = DEFAULT_MAX_PAYLOAD;
+        private LocalOptions options = LocalOptions.defaults();
+
+        private Builder() {}
+
+        /**
+         * The interface to listen on.
+         *
+         * @param host a host name or address; {@code 0.0.0.0} for all
+         * @return this builder
+         */
+        public Builder host(String host) {
+            this.host = Objects.requireNonNull(host, "host");
+            return this;
+        }
+
+        /**
+         * The TCP port; 0 picks a free one.
+         *
+         * @param port 0..65535
+         * @return this builder
+         */
+        public Builder tcpPort(int port) {
+            this.tcpPort = checkPort("tcpPort", port);
+            return this;
+        }
+
+        /**
+         * The WebSocket port; 0 picks a free one.
+         *
+         * @param port 0..65535
+         * @return this builder
+         */
+        public Builder webSocketPort(int port) {
+            this.webSocketPort = checkPort("webSocketPort", port);
+            return this;
+        }
+
+        /**
+         * Serves no TCP.
+         *
+         * @return this builder
+         */
+        public Builder noTcp() {
+            this.tcpPort = -1;
+            return this;
+        }
+
+        /**
+         * Serves no WebSocket.
+         *
+         * @return this builder
+         */
+        public Builder noWebSocket() {
+            this.webSocketPort = -1;
+            return this;
+        }
+
+        /**
+         * The largest payload accepted from a client.
+         *
+         * @param bytes at least 64
+         * @return this builder
+         */
+        public Builder maxPayloadSize(int bytes) {
+            if (bytes < 64) {
+                throw new IllegalArgumentException("maxPayloadSize=" + bytes + " must be at least 64");
+            }
+            this.maxPayloadSize = bytes;
+            return this;
+        }
+
+        /**
+         * The engine's options: retention, storage, interceptors, scheduler, limits.
+         *
+         * @param options the options
+         * @return this builder
+         */
+        public Builder engine(LocalOptions options) {
+            this.options = Objects.requireNonNull(options, "options");
+            return this;
+        }
+
+        /**
+         * Binds the ports and starts serving; returns once the node accepts connections.
+         *
+         * @return the running node
+         * @throws DaakException when a port cannot be bound
+         */
+        public DaakNode start() {
+            if (tcpPort < 0 && webSocketPort < 0) {
+                throw new IllegalStateException("the node serves neither TCP nor WebSocket; keep at least one");
+            }
+            return new DaakNode(this);
+        }
+
+        private static int checkPort(String name, int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException(name + "=" + port + " must be within 0..65535");
+            }
+            return port;
+        }
+    }
+}

@@ -1,0 +1,517 @@
+package io.daak.rsocket;
+
+import io.daak.core.Change;
+import io.daak.core.Daak;
+import io.daak.core.DaakException;
+import io.daak.core.Delivery;
+import io.daak.core.Entry;
+import io.daak.core.Fields;
+import io.daak.core.Key;
+import io.daak.core.Message;
+import io.daak.core.PublishResult;
+import io.daak.core.Queue;
+import io.daak.core.Registration;
+import io.daak.core.Selector;
+import io.daak.core.Service;
+import io.daak.core.ServiceHandler;
+import io.daak.core.Topic;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.rsocket.Payload;
+import io.rsocket.RSocket;
+import io.rsocket.RSocketErrorException;
+import io.rsocket.exceptions.ApplicationErrorException;
+import io.rsocket.util.ByteBufPayload;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * One client connection at the node: answers the client's requests by route against the node's
+ * engine, and forwards other clients' requests for the services this client serves to it.
+ *
+ * <p>Thread-safe: RSocket calls it from the connection's event loop, the engine from publishers'
+ * threads.
+ */
+final class NodeConnection implements RSocket {
+
+    private static final Logger log = LoggerFactory.getLogger(NodeConnection.class);
+    private static final AtomicLong DELIVERY_IDS = new AtomicLong();
+
+    private final Daak engine;
+    private final RSocket peer;
+    private final String peerName;
+    private final String dataMimeType;
+    private final ByteBufAllocator allocator = ByteBufAllocator.DEFAULT;
+    private final Map<Long, Pending> deliveries = new ConcurrentHashMap<>();
+    private final Set<Registration> registrations = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    /** An unacknowledged queue delivery, and the ids of the stream that holds it. */
+    private record Pending(Delivery<Encoded> delivery, Set<Long> stream) {}
+
+    NodeConnection(Daak engine, RSocket peer, String peerName, String dataMimeType) {
+        this.engine = engine;
+        this.peer = peer;
+        this.peerName = peerName;
+        this.dataMimeType = dataMimeType;
+    }
+
+    /** The connection closed: its services stop at once; its unacked deliveries go back to their queues. */
+    void closed() {
+        if (closed.compareAndSet(false, true)) {
+            registrations.forEach(Registration::dispose);
+            registrations.clear();
+            deliveries.values().forEach(p -> p.delivery().nack());
+            deliveries.clear();
+            log.debug("connection {} closed", peerName);
+        }
+    }
+
+    // ------------------------------------------------------------------ interactions
+
+    @Override
+    public Mono<Void> fireAndForget(Payload payload) {
+        Request r;
+        try {
+            r = Request.of(payload, dataMimeType);
+        } catch (RuntimeException e) {
+            log.warn("fire-and-forget from {} refused: {}", peerName, e.getMessage());
+            return Mono.error(Wire.toWire(e));
+        }
+        Mono<?> work =
+                switch (r.route.op()) {
+                    case PUBLISH -> publish(r);
+                    case SEND -> send(r);
+                    case ACK, NACK -> settle(r);
+                    default -> Mono.error(notFor(r, "fire-and-forget", "publish, send, ack, nack"));
+                };
+        return work.onErrorResume(e -> {
+                    log.warn("fire-and-forget {} from {} failed: {}", r.routeText(), peerName, e.getMessage());
+                    return Mono.empty();
+                })
+                .then();
+    }
+
+    @Override
+    public Mono<Payload> requestResponse(Payload payload) {
+        Request r;
+        try {
+            r = Request.of(payload, dataMimeType);
+        } catch (RuntimeException e) {
+            return Mono.error(Wire.toWire(e));
+        }
+        Mono<Payload> work =
+                switch (r.route.op()) {
+                    case PUBLISH -> publish(r).map(this::result);
+                    case PUT -> put(r);
+                    case GET -> get(r);
+                    case DELETE -> delete(r);
+                    case SEND -> send(r).then(Mono.just(ByteBufPayload.create(Unpooled.EMPTY_BUFFER)));
+                    case ACK, NACK -> settle(r).then(Mono.just(ByteBufPayload.create(Unpooled.EMPTY_BUFFER)));
+                    case REQUEST -> request(r);
+                    default ->
+                        Mono.error(
+                                notFor(r, "request-response", "publish, put, get, delete, send, ack, nack, request"));
+                };
+        return work.onErrorMap(Wire::toWire);
+    }
+
+    @Override
+    public Flux<Payload> requestStream(Payload payload) {
+        Request r;
+        try {
+            r = Request.of(payload, dataMimeType);
+        } catch (RuntimeException e) {
+            return Flux.error(Wire.toWire(e));
+        }
+        Flux<Payload> work =
+                switch (r.route.op()) {
+                    case SUBSCRIBE -> subscribe(r);
+                    case WATCH -> watch(r);
+                    case RECV -> recv(r);
+                    case SERVE -> serve(r);
+                    case REQUEST -> requestStream(r);
+                    default -> Flux.error(notFor(r, "request-stream", "subscribe, watch, recv, serve, request"));
+                };
+        return work.onErrorMap(Wire::toWire);
+    }
+
+    @Override
+    public Flux<Payload> requestChannel(Publisher<Payload> payloads) {
+        return Flux.from(payloads).switchOnFirst((first, all) -> {
+            Payload head = first.get();
+            if (head == null) {
+                return Flux.empty();
+            }
+            Request r;
+            try {
+                r = Request.of(head.retain(), dataMimeType);
+            } catch (RuntimeException e) {
+                return Flux.<Payload>error(Wire.toWire(e)).doOnSubscribe(s -> all.subscribe(Payload::release));
+            }
+            // Every payload (the first included) carries a value; only the first carries the route.
+            Flux<Encoded> values = all.map(p -> {
+                try {
+                    return p == head ? r.value : Request.value(p, dataMimeType);
+                } finally {
+                    p.release();
+                }
+            });
+            Flux<Payload> work =
+                    switch (r.route.op()) {
+                        case PUBLISH -> publishChannel(r, values);
+                        case REQUEST -> requestChannel(r, values);
+                        default -> {
+                            values.subscribe(v -> {}, e -> {});
+                            yield Flux.error(notFor(r, "request-channel", "publish, request"));
+                        }
+                    };
+            return work.onErrorMap(Wire::toWire);
+        });
+    }
+
+    private static IllegalArgumentException notFor(Request r, String interaction, String ops) {
+        return new IllegalArgumentException("route '" + r.routeText() + "' is not for " + interaction + "; with "
+                + interaction + " use the operations " + ops + " (see docs/wire.md)");
+    }
+
+    // ------------------------------------------------------------------ publish / subscribe
+
+    private Mono<PublishResult> publish(Request r) {
+        return engine.publish(Topic.of(r.route.name(), Encoded.class), r.value(), r.fields.toFields());
+    }
+
+    private Flux<Payload> publishChannel(Request r, Flux<Encoded> values) {
+        Topic<Encoded> topic = Topic.of(r.route.name(), Encoded.class);
+        Fields fields = r.fields.toFields();
+        // A bounded prefetch: when the topic blocks (a BLOCK subscriber is full), the node stops asking
+        // the remote publisher for more, so the publisher's own stream waits.
+        return values.concatMap(v -> engine.publish(topic, v, fields), 32).map(this::result);
+    }
+
+    private Payload result(PublishResult p) {
+        StringBuilder b = new StringBuilder(80);
+        b.append("{\"topic\":");
+        WireFields.quote(b, p.topic());
+        b.append(",\"sequence\":").append(p.sequence());
+        b.append(",\"matched\":").append(p.matched());
+        b.append(",\"dropped\":").append(p.dropped()).append('}');
+        return json(b);
+    }
+
+    private Payload json(CharSequence text) {
+        ByteBuf data = allocator.buffer(text.length());
+        ByteBufUtil.writeUtf8(data, text);
+        return ByteBufPayload.create(data, jsonMime());
+    }
+
+    private @Nullable ByteBuf jsonMime() {
+        return Wire.JSON.equals(dataMimeType) ? null : Wire.write(allocator, null, Wire.JSON, null);
+    }
+
+    private Flux<Payload> subscribe(Request r) {
+        Selector<Encoded> selector = Selector.of(r.route.name(), Encoded.class);
+        return engine.subscribe(selector, r.fields.toSubscribeOptions()).map(this::message);
+    }
+
+    private Payload message(Message<Encoded> m) {
+        Encoded v = m.value();
+        WireFields f = WireFields.ofMessage(m, v.type());
+        return payload(v, f);
+    }
+
+    private Payload payload(Encoded v, WireFields f) {
+        String mime = v.mimeType().equals(dataMimeType) ? null : v.mimeType();
+        ByteBuf metadata = Wire.write(allocator, null, mime, f);
+        return ByteBufPayload.create(v.wrap(), metadata);
+    }
+
+    // ------------------------------------------------------------------ key/value
+
+    private Mono<Payload> put(Request r) {
+        return engine.put(Key.of(r.route.name(), Encoded.class), r.value(), r.fields.toFields())
+                .map(rev -> json("{\"revision\":" + rev + "}"));
+    }
+
+    private Mono<Payload> get(Request r) {
+        return engine.entry(Key.of(r.route.name(), Encoded.class), r.fields.toFields())
+                .map(this::entry);
+    }
+
+    private Payload entry(Entry<Encoded> e) {
+        WireFields f = new WireFields();
+        f.name = e.key();
+        f.seq = e.revision();
+        f.timestamp(e.timestamp());
+        f.type = e.value().type();
+        return payload(e.value(), f);
+    }
+
+    private Mono<Payload> delete(Request r) {
+        return engine.delete(Key.of(r.route.name(), Encoded.class), r.fields.toFields())
+                .map(d -> json("{\"deleted\":" + d + "}"));
+    }
+
+    private Flux<Payload> watch(Request r) {
+        Selector<Encoded> selector = Selector.of(r.route.name(), Encoded.class);
+        return engine.watch(selector, r.fields.toSubscribeOptions()).map(this::change);
+    }
+
+    private Payload change(Change<Encoded> c) {
+        WireFields f = new WireFields();
+        f.name = c.key();
+        f.seq = c.revision();
+        f.timestamp(c.timestamp());
+        f.kind = c.kind() == Change.Kind.PUT ? "put" : "delete";
+        Encoded v = c.value();
+        if (v == null) {
+            return ByteBufPayload.create(Unpooled.EMPTY_BUFFER, Wire.write(allocator, null, null, f));
+        }
+        f.type = v.type();
+        return payload(v, f);
+    }
+
+    // ------------------------------------------------------------------ queues
+
+    private Queue<Encoded> queue(Request r) {
+        Queue<Encoded> q = Queue.of(r.route.name(), Encoded.class);
+        WireFields f = r.fields;
+        if (f.ackTimeoutMillis > 0) {
+            q = q.withAckTimeout(Duration.ofMillis(f.ackTimeoutMillis));
+        }
+        if (f.maxDeliveries > 0) {
+            q = q.withMaxDeliveries(f.maxDeliveries);
+        }
+        if (f.queueCapacity > 0) {
+            q = q.withCapacity(f.queueCapacity);
+        }
+        if (f.deadLetter != null) {
+            q = q.withDeadLetterTopic(f.deadLetter);
+        }
+        return q;
+    }
+
+    private Mono<Void> send(Request r) {
+        return engine.send(queue(r), r.value(), r.fields.toFields());
+    }
+
+    private Flux<Payload> recv(Request r) {
+        Queue<Encoded> queue = queue(r);
+        Set<Long> mine = ConcurrentHashMap.newKeySet();
+        return engine.recv(queue, r.fields.toFields())
+                .map(d -> {
+                    long id = DELIVERY_IDS.incrementAndGet();
+                    mine.add(id);
+                    deliveries.put(id, new Pending(d, mine));
+                    Message<Encoded> m = d.message();
+                    WireFields f = WireFields.ofMessage(m, m.value().type());
+                    f.id = id;
+                    f.attempt = d.attempt();
+                    return payload(m.value(), f);
+                })
+                .doFinally(s -> {
+                    // The engine takes back what the cancelled receiver held; forget their ids.
+                    for (Long id : mine) {
+                        deliveries.remove(id);
+                    }
+                });
+    }
+
+    private Mono<Void> settle(Request r) {
+        long id = r.fields.id;
+        Pending p = deliveries.remove(id);
+        if (p == null) {
+            return Mono.error(new IllegalArgumentException("queue '" + r.route.name() + "' has no delivery id=" + id
+                    + " outstanding on this connection (already settled, redelivered after its ack timeout, or "
+                    + "received on another connection)"));
+        }
+        p.stream().remove(id);
+        if (r.route.op() == Wire.Op.ACK) {
+            p.delivery().ack();
+        } else {
+            p.delivery().nack();
+        }
+        return Mono.empty();
+    }
+
+    // ------------------------------------------------------------------ services
+
+    private Mono<Payload> request(Request r) {
+        return engine.request(service(r), r.value(), r.fields.toFields()).map(v -> payload(v, typeOnly(v)));
+    }
+
+    private Flux<Payload> requestStream(Request r) {
+        return engine.requestStream(service(r), r.value(), r.fields.toFields()).map(v -> payload(v, typeOnly(v)));
+    }
+
+    private Flux<Payload> requestChannel(Request r, Flux<Encoded> values) {
+        return engine.channel(service(r), values, r.fields.toFields()).map(v -> payload(v, typeOnly(v)));
+    }
+
+    private static WireFields typeOnly(Encoded v) {
+        WireFields f = new WireFields();
+        f.type = v.type();
+        return f;
+    }
+
+    private static Service<Encoded, Encoded> service(Request r) {
+        return Service.of(r.route.name(), Encoded.class, Encoded.class);
+    }
+
+    private Flux<Payload> serve(Request r) {
+        String name = r.route.name();
+        long id = r.fields.id;
+        Service<Encoded, Encoded> service = Service.of(name, Encoded.class, Encoded.class);
+        Forward forward = new Forward(name, id);
+        return Flux.usingWhen(
+                engine.serve(service, forward, r.fields.toFields()).doOnNext(registrations::add),
+                reg -> {
+                    if (closed.get()) {
+                        reg.dispose();
+                    }
+                    return Flux.concat(
+                            Mono.fromSupplier(() -> json("{\"registered\":" + quoted(name) + "}")), Flux.never());
+                },
+                reg -> Mono.fromRunnable(() -> {
+                    registrations.remove(reg);
+                    reg.dispose();
+                }));
+    }
+
+    private static String quoted(String s) {
+        StringBuilder b = new StringBuilder();
+        WireFields.quote(b, s);
+        return b.toString();
+    }
+
+    /** Hands requests for a service to the client connection that serves it. */
+    private final class Forward implements ServiceHandler<Encoded, Encoded> {
+        private final String service;
+        private final long registration;
+
+        Forward(String service, long registration) {
+            this.service = service;
+            this.registration = registration;
+        }
+
+        private Payload out(Message<Encoded> m, boolean routed) {
+            WireFields f = WireFields.ofMessage(m, m.value().type());
+            f.id = registration;
+            f.name = null;
+            f.seq = 0;
+            String mime =
+                    m.value().mimeType().equals(dataMimeType) ? null : m.value().mimeType();
+            ByteBuf metadata = Wire.write(allocator, routed ? Wire.Op.REQUEST.route(service) : null, mime, f);
+            return ByteBufPayload.create(m.value().wrap(), metadata);
+        }
+
+        private Encoded in(Payload p) {
+            try {
+                return Request.value(p, dataMimeType);
+            } finally {
+                p.release();
+            }
+        }
+
+        private Throwable failed(Throwable e) {
+            if (e instanceof ApplicationErrorException) {
+                return new DaakException(e.getMessage() != null ? e.getMessage() : "failed", e);
+            }
+            if (e instanceof RSocketErrorException) {
+                return new DaakException(e.getMessage() != null ? e.getMessage() : e.toString(), e);
+            }
+            return new DaakException(
+                    "its server (connection " + peerName + ") disconnected while handling the request: " + e, e);
+        }
+
+        @Override
+        public Mono<Encoded> request(Message<Encoded> request) {
+            return Mono.defer(() -> peer.requestResponse(out(request, true)))
+                    .map(this::in)
+                    .onErrorMap(this::failed);
+        }
+
+        @Override
+        public Flux<Encoded> stream(Message<Encoded> request) {
+            return Flux.defer(() -> peer.requestStream(out(request, true)))
+                    .map(this::in)
+                    .onErrorMap(this::failed);
+        }
+
+        @Override
+        public Flux<Encoded> channel(String name, Flux<Message<Encoded>> requests) {
+            AtomicBoolean first = new AtomicBoolean(true);
+            Flux<Payload> out = requests.map(m -> out(m, first.compareAndSet(true, false)));
+            return Flux.defer(() -> peer.requestChannel(out.doOnDiscard(Payload.class, Payload::release)))
+                    .map(this::in)
+                    .onErrorMap(this::failed);
+        }
+    }
+
+    // ------------------------------------------------------------------ parsing
+
+    /** A request's route, fields and value, read (and its payload released) at once. */
+    private static final class Request {
+        final Wire.Route route;
+        final WireFields fields;
+        final Encoded value;
+
+        private Request(Wire.Route route, WireFields fields, Encoded value) {
+            this.route = route;
+            this.fields = fields;
+            this.value = value;
+        }
+
+        /** Reads and releases the payload. */
+        static Request of(Payload p, String dataMimeType) {
+            try {
+                Wire.Meta meta = Wire.read(p.hasMetadata() ? p.sliceMetadata() : null);
+                Wire.Route route = Wire.Route.parse(meta.route());
+                WireFields fields = meta.fieldsOrEmpty();
+                ByteBuf data = p.sliceData();
+                Encoded value =
+                        Encoded.copy(data, meta.mimeType() != null ? meta.mimeType() : dataMimeType, fields.type);
+                return new Request(route, fields, value);
+            } finally {
+                p.release();
+            }
+        }
+
+        /** Reads a value from a payload (not released). */
+        static Encoded value(Payload p, String dataMimeType) {
+            Wire.Meta meta = Wire.read(p.hasMetadata() ? p.sliceMetadata() : null);
+            WireFields fields = meta.fieldsOrEmpty();
+            return Encoded.copy(p.sliceData(), meta.mimeType() != null ? meta.mimeType() : dataMimeType, fields.type);
+        }
+
+        Encoded value() {
+            return value;
+        }
+
+        String routeText() {
+            return route.op().wire + "/" + route.name();
+        }
+    }
+
+    @Override
+    public void dispose() {
+        closed();
+    }
+
+    @Override
+    public String toString() {
+        return "NodeConnection[" + peerName + "]";
+    }
+}

@@ -1,0 +1,673 @@
+package io.daak.rsocket;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.daak.codec.CodecRegistry;
+import io.daak.core.Change;
+import io.daak.core.Codec;
+import io.daak.core.CodecException;
+import io.daak.core.Daak;
+import io.daak.core.DaakException;
+import io.daak.core.Delivery;
+import io.daak.core.Entry;
+import io.daak.core.Fields;
+import io.daak.core.Key;
+import io.daak.core.Message;
+import io.daak.core.Publication;
+import io.daak.core.PublishResult;
+import io.daak.core.Queue;
+import io.daak.core.Registration;
+import io.daak.core.Selector;
+import io.daak.core.Service;
+import io.daak.core.ServiceHandler;
+import io.daak.core.SubscribeOptions;
+import io.daak.core.Topic;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.rsocket.Payload;
+import io.rsocket.RSocket;
+import io.rsocket.SocketAcceptor;
+import io.rsocket.core.RSocketConnector;
+import io.rsocket.exceptions.ApplicationErrorException;
+import io.rsocket.frame.decoder.PayloadDecoder;
+import io.rsocket.transport.ClientTransport;
+import io.rsocket.util.ByteBufPayload;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The {@link Daak} API over RSocket to a {@link DaakNode}: every call becomes the interaction the wire
+ * contract names for it ({@code docs/wire.md}); values are encoded with the descriptor's codec, or the
+ * registry's codec for the Java type.
+ *
+ * <p>Connects lazily on first use and again on the next call after the connection is lost. Thread-safe.
+ */
+final class RemoteDaak implements Daak {
+
+    private static final Logger log = LoggerFactory.getLogger(RemoteDaak.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final AtomicLong REGISTRATION_IDS = new AtomicLong();
+
+    /** At most this many messages are requested from the node per subscription ahead of the application. */
+    static final long WINDOW = 512;
+
+    private final URI uri;
+    private final CodecRegistry codecs;
+    private final String dataMimeType;
+    private final ByteBufAllocator allocator = ByteBufAllocator.DEFAULT;
+    private final Map<Long, Served<?, ?>> served = new ConcurrentHashMap<>();
+    private final Map<Class<?>, Codec> codecByType = new ConcurrentHashMap<>();
+    private final Map<String, Class<?>> classes = new ConcurrentHashMap<>();
+    private final Mono<RSocket> socket;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile @Nullable RSocket current;
+
+    RemoteDaak(URI uri, ClientTransport transport, CodecRegistry codecs, String dataMimeType) {
+        this.uri = uri;
+        this.codecs = codecs;
+        this.dataMimeType = dataMimeType;
+        ClientResponder responder = new ClientResponder(this);
+        this.socket = Mono.defer(() -> {
+                    if (closed.get()) {
+                        return Mono.error(new DaakException("this Daak handle to " + uri + " is closed"));
+                    }
+                    return RSocketConnector.create()
+                            .metadataMimeType(Wire.COMPOSITE)
+                            .dataMimeType(dataMimeType)
+                            .payloadDecoder(PayloadDecoder.ZERO_COPY)
+                            .acceptor(SocketAcceptor.with(responder))
+                            .connect(transport);
+                })
+                .doOnNext(rs -> {
+                    current = rs;
+                    if (closed.get()) {
+                        rs.dispose();
+                    }
+                })
+                .onErrorMap(
+                        e -> !(e instanceof DaakException),
+                        e -> new DaakException(
+                                "cannot connect to " + uri + ": " + rootMessage(e)
+                                        + "; is a Daak node running there (java -jar daak.jar node)?",
+                                e))
+                .cacheInvalidateIf(RSocket::isDisposed);
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() != null ? t.getMessage() : t.toString();
+    }
+
+    // ------------------------------------------------------------------ codecs
+
+    Codec codec(@Nullable Codec declared, Class<?> type) {
+        if (declared != null) {
+            return declared;
+        }
+        return codecByType.computeIfAbsent(type, codecs::forType);
+    }
+
+    /** Encodes into a payload the caller owns. */
+    <T> Payload payload(
+            @Nullable String route, @Nullable T value, Class<T> type, @Nullable Codec declared, WireFields f) {
+        ByteBuf data = Unpooled.EMPTY_BUFFER;
+        String mime = null;
+        if (value != null) {
+            Codec codec = codec(declared, type);
+            try {
+                data = codec.encode(value, type, allocator);
+            } catch (CodecException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw new CodecException("cannot encode " + type.getName() + " with " + codec.mimeType() + ": " + e, e);
+            }
+            f.type = type.getName();
+            mime = codec.mimeType().equals(dataMimeType) ? null : codec.mimeType();
+        }
+        try {
+            return ByteBufPayload.create(data, Wire.write(allocator, route, mime, f));
+        } catch (RuntimeException e) {
+            data.release();
+            throw e;
+        }
+    }
+
+    /** Decodes a payload's data (not released). */
+    <T> T decode(String what, Payload p, Wire.Meta meta, Class<T> type, @Nullable Codec declared) {
+        WireFields f = meta.fieldsOrEmpty();
+        Class<T> as = type;
+        if (f.type != null && !f.type.equals(type.getName())) {
+            Class<?> sent = load(f.type);
+            if (sent != null) {
+                if (!type.isAssignableFrom(sent)) {
+                    throw new DaakException(what + " carries " + sent.getName() + " values but the subscription "
+                            + "expects " + type.getName() + "; subscribe with a matching type (or Object.class)");
+                }
+                if (type == Object.class) {
+                    @SuppressWarnings("unchecked")
+                    Class<T> cast = (Class<T>) sent;
+                    as = cast;
+                }
+            }
+        }
+        String mime = meta.mimeType() != null ? meta.mimeType() : dataMimeType;
+        Codec expected = codec(declared, as);
+        ByteBuf data = p.sliceData();
+        try {
+            if (mime.equalsIgnoreCase(expected.mimeType())) {
+                return nonNull(what, expected.decode(data, as), expected);
+            }
+            Codec sent = codecs.find(mime).orElse(null);
+            if (sent != null && isJackson(sent) && sent.supports(as)) {
+                return nonNull(what, sent.decode(data, as), sent);
+            }
+            return nonNull(what, codecs.decode(what, data, mime, as, expected), expected);
+        } catch (CodecException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new CodecException(what + ": cannot decode " + mime + " as " + as.getName() + ": " + e, e);
+        }
+    }
+
+    private static boolean isJackson(Codec c) {
+        String m = c.mimeType();
+        return m.contains("json") || m.contains("cbor");
+    }
+
+    private static <T> T nonNull(String what, @Nullable T v, Codec codec) {
+        if (v == null) {
+            throw new CodecException(what + ": " + codec.mimeType() + " decoded null");
+        }
+        return v;
+    }
+
+    private @Nullable Class<?> load(String name) {
+        Class<?> c = classes.get(name);
+        if (c != null) {
+            return c == Void.class ? null : c;
+        }
+        try {
+            c = Class.forName(name, false, Thread.currentThread().getContextClassLoader());
+        } catch (ClassNotFoundException | LinkageError | RuntimeException e) {
+            try {
+                c = Class.forName(name, false, RemoteDaak.class.getClassLoader());
+            } catch (ClassNotFoundException | LinkageError | RuntimeException e2) {
+                c = Void.class;
+            }
+        }
+        classes.put(name, c);
+        return c == Void.class ? null : c;
+    }
+
+    private static JsonNode json(Payload p) {
+        try {
+            ByteBuf data = p.sliceData();
+            return JSON.readTree(ByteBufUtil.getBytes(data));
+        } catch (IOException e) {
+            throw new DaakException("the node answered with malformed JSON: " + e.getMessage(), e);
+        } finally {
+            p.release();
+        }
+    }
+
+    private static Wire.Meta meta(Payload p) {
+        return Wire.read(p.hasMetadata() ? p.sliceMetadata() : null);
+    }
+
+    private <T> Message<T> message(Payload p, String what, Class<T> type, @Nullable Codec codec) {
+        try {
+            Wire.Meta meta = meta(p);
+            WireFields f = meta.fieldsOrEmpty();
+            String topic = f.name != null ? f.name : what;
+            T value = decode("topic '" + topic + "'", p, meta, type, codec);
+            Instant ts = f.timestamp();
+            String mime = meta.mimeType() != null ? meta.mimeType() : dataMimeType;
+            return Message.of(topic, value, f.seq, ts != null ? ts : Instant.now(), f.toFields(), mime);
+        } finally {
+            p.release();
+        }
+    }
+
+    private Throwable remote(Throwable e, @Nullable String service) {
+        return Wire.fromWire(e, service);
+    }
+
+    // ------------------------------------------------------------------ publish / subscribe
+
+    @Override
+    public <T> Mono<PublishResult> publish(Topic<T> topic, T value, Fields fields) {
+        Objects.requireNonNull(topic, "topic");
+        Objects.requireNonNull(value, "value");
+        Objects.requireNonNull(fields, "fields");
+        String route = Wire.Op.PUBLISH.route(topic.name());
+        return socket.flatMap(rs ->
+                        rs.requestResponse(payload(route, value, topic.type(), topic.codec(), WireFields.of(fields))))
+                .map(RemoteDaak::result)
+                .onErrorMap(e -> remote(e, null));
+    }
+
+    private static PublishResult result(Payload p) {
+        JsonNode n = json(p);
+        return new PublishResult(
+                n.path("topic").asText(),
+                n.path("sequence").asLong(),
+                n.path("matched").asInt(),
+                n.path("dropped").asInt());
+    }
+
+    @Override
+    public <T> Publication<T> publication(Topic<T> topic) {
+        Objects.requireNonNull(topic, "topic");
+        String route = Wire.Op.PUBLISH.route(topic.name());
+        return new Publication<>() {
+            @Override
+            public Topic<T> topic() {
+                return topic;
+            }
+
+            @Override
+            public boolean tryPublish(T value, Fields fields) {
+                Objects.requireNonNull(value, "value");
+                RSocket rs = current;
+                if (rs == null || rs.isDisposed()) {
+                    socket.subscribe(s -> {}, e -> log.debug("connect for tryPublish failed: {}", e.toString()));
+                    return false;
+                }
+                rs.fireAndForget(payload(route, value, topic.type(), topic.codec(), WireFields.of(fields)))
+                        .subscribe(v -> {}, e -> log.warn("tryPublish to '{}' failed: {}", topic.name(), e.toString()));
+                return true;
+            }
+
+            @Override
+            public Mono<PublishResult> publish(T value, Fields fields) {
+                return RemoteDaak.this.publish(topic, value, fields);
+            }
+
+            @Override
+            public String toString() {
+                return "Publication[" + topic.name() + " @ " + uri + "]";
+            }
+        };
+    }
+
+    @Override
+    public <T> Flux<PublishResult> publishAll(Topic<T> topic, Publisher<? extends T> values) {
+        Objects.requireNonNull(topic, "topic");
+        Objects.requireNonNull(values, "values");
+        String route = Wire.Op.PUBLISH.route(topic.name());
+        return socket.flatMapMany(rs -> {
+                    AtomicBoolean first = new AtomicBoolean(true);
+                    Flux<Payload> out = Flux.<T>from(values)
+                            .map(v -> payload(
+                                    first.compareAndSet(true, false) ? route : null,
+                                    v,
+                                    topic.type(),
+                                    topic.codec(),
+                                    new WireFields()));
+                    return rs.requestChannel(out);
+                })
+                .map(RemoteDaak::result)
+                .onErrorMap(e -> remote(e, null));
+    }
+
+    @Override
+    public <T> Flux<Message<T>> subscribe(Selector<T> selector, SubscribeOptions options) {
+        Objects.requireNonNull(selector, "selector");
+        Objects.requireNonNull(options, "options");
+        String route = Wire.Op.SUBSCRIBE.route(selector.pattern());
+        Flux<Payload> stream = socket.flatMapMany(
+                rs -> rs.requestStream(payload(route, null, Object.class, null, WireFields.of(options))));
+        return CappedDemand.cap(stream, WINDOW)
+                .map(p -> message(p, selector.pattern(), selector.type(), null))
+                .onErrorMap(e -> remote(e, null));
+    }
+
+    // ------------------------------------------------------------------ key/value
+
+    @Override
+    public <T> Mono<Long> put(Key<T> key, T value, Fields fields) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(value, "value");
+        Objects.requireNonNull(fields, "fields");
+        String route = Wire.Op.PUT.route(key.name());
+        return socket.flatMap(
+                        rs -> rs.requestResponse(payload(route, value, key.type(), key.codec(), WireFields.of(fields))))
+                .map(p -> json(p).path("revision").asLong())
+                .onErrorMap(e -> remote(e, null));
+    }
+
+    @Override
+    public <T> Mono<Entry<T>> entry(Key<T> key, Fields fields) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(fields, "fields");
+        String route = Wire.Op.GET.route(key.name());
+        return socket.flatMap(rs -> rs.requestResponse(payload(route, null, Object.class, null, WireFields.of(fields))))
+                .map(p -> {
+                    try {
+                        Wire.Meta meta = meta(p);
+                        WireFields f = meta.fieldsOrEmpty();
+                        T value = decode("key '" + key.name() + "'", p, meta, key.type(), key.codec());
+                        Instant ts = f.timestamp();
+                        return new Entry<>(key.name(), value, f.seq, ts != null ? ts : Instant.now());
+                    } finally {
+                        p.release();
+                    }
+                })
+                .onErrorMap(e -> remote(e, null));
+    }
+
+    @Override
+    public <T> Mono<Boolean> delete(Key<T> key, Fields fields) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(fields, "fields");
+        String route = Wire.Op.DELETE.route(key.name());
+        return socket.flatMap(rs -> rs.requestResponse(payload(route, null, Object.class, null, WireFields.of(fields))))
+                .map(p -> json(p).path("deleted").asBoolean())
+                .onErrorMap(e -> remote(e, null));
+    }
+
+    @Override
+    public <T> Flux<Change<T>> watch(Selector<T> selector, SubscribeOptions options) {
+        Objects.requireNonNull(selector, "selector");
+        Objects.requireNonNull(options, "options");
+        String route = Wire.Op.WATCH.route(selector.pattern());
+        Flux<Payload> stream = socket.flatMapMany(
+                rs -> rs.requestStream(payload(route, null, Object.class, null, WireFields.of(options))));
+        return CappedDemand.cap(stream, WINDOW)
+                .map(p -> {
+                    try {
+                        Wire.Meta meta = meta(p);
+                        WireFields f = meta.fieldsOrEmpty();
+                        String key = f.name != null ? f.name : selector.pattern();
+                        Change.Kind kind = f.changeKind();
+                        T value = kind == Change.Kind.DELETE
+                                ? null
+                                : decode("key '" + key + "'", p, meta, selector.type(), null);
+                        Instant ts = f.timestamp();
+                        return new Change<>(key, kind, value, f.seq, ts != null ? ts : Instant.now());
+                    } finally {
+                        p.release();
+                    }
+                })
+                .onErrorMap(e -> remote(e, null));
+    }
+
+    // ------------------------------------------------------------------ queues
+
+    private static WireFields queueFields(Queue<?> queue, Fields fields) {
+        WireFields f = WireFields.of(fields);
+        if (!queue.ackTimeout().equals(Queue.DEFAULT_ACK_TIMEOUT)) {
+            f.ackTimeoutMillis = Math.max(1, queue.ackTimeout().toMillis());
+        }
+        if (queue.maxDeliveries() != Queue.DEFAULT_MAX_DELIVERIES) {
+            f.maxDeliveries = queue.maxDeliveries();
+        }
+        if (queue.capacity() != Queue.DEFAULT_CAPACITY) {
+            f.queueCapacity = queue.capacity();
+        }
+        if (!queue.deadLetterTopic().equals(Queue.of(queue.name(), Object.class).deadLetterTopic())) {
+            f.deadLetter = queue.deadLetterTopic();
+        }
+        return f;
+    }
+
+    @Override
+    public <T> Mono<Void> send(Queue<T> queue, T value, Fields fields) {
+        Objects.requireNonNull(queue, "queue");
+        Objects.requireNonNull(value, "value");
+        Objects.requireNonNull(fields, "fields");
+        String route = Wire.Op.SEND.route(queue.name());
+        return socket.flatMap(rs -> rs.requestResponse(
+                        payload(route, value, queue.type(), queue.codec(), queueFields(queue, fields))))
+                .doOnNext(Payload::release)
+                .then()
+                .onErrorMap(e -> remote(e, null));
+    }
+
+    @Override
+    public <T> Flux<Delivery<T>> recv(Queue<T> queue, Fields fields) {
+        Objects.requireNonNull(queue, "queue");
+        Objects.requireNonNull(fields, "fields");
+        String route = Wire.Op.RECV.route(queue.name());
+        return socket.flatMapMany(rs -> {
+                    Flux<Payload> stream =
+                            rs.requestStream(payload(route, null, Object.class, null, queueFields(queue, fields)));
+                    return CappedDemand.cap(stream, WINDOW).map(p -> {
+                        long id;
+                        int attempt;
+                        try {
+                            WireFields f = meta(p).fieldsOrEmpty();
+                            id = f.id;
+                            attempt = f.attempt;
+                        } catch (RuntimeException e) {
+                            p.release();
+                            throw e;
+                        }
+                        Message<T> m = message(p, queue.name(), queue.type(), queue.codec());
+                        return (Delivery<T>) new RemoteDelivery<>(rs, queue.name(), m, id, attempt);
+                    });
+                })
+                .onErrorMap(e -> remote(e, null));
+    }
+
+    /** A delivery whose ack and nack go to the node as fire-and-forget frames. */
+    private final class RemoteDelivery<T> implements Delivery<T> {
+        private final RSocket rs;
+        private final String queue;
+        private final Message<T> message;
+        private final long id;
+        private final int attempt;
+        private final AtomicBoolean settled = new AtomicBoolean();
+
+        RemoteDelivery(RSocket rs, String queue, Message<T> message, long id, int attempt) {
+            this.rs = rs;
+            this.queue = queue;
+            this.message = message;
+            this.id = id;
+            this.attempt = attempt;
+        }
+
+        @Override
+        public Message<T> message() {
+            return message;
+        }
+
+        @Override
+        public int attempt() {
+            return attempt;
+        }
+
+        @Override
+        public void ack() {
+            settle(Wire.Op.ACK);
+        }
+
+        @Override
+        public void nack() {
+            settle(Wire.Op.NACK);
+        }
+
+        private void settle(Wire.Op op) {
+            if (!settled.compareAndSet(false, true)) {
+                return;
+            }
+            WireFields f = new WireFields();
+            f.id = id;
+            rs.fireAndForget(ByteBufPayload.create(
+                            Unpooled.EMPTY_BUFFER, Wire.write(allocator, op.route(queue), null, f)))
+                    .subscribe(
+                            v -> {},
+                            e -> log.warn("{} of delivery {} on '{}' failed: {}", op.wire, id, queue, e.toString()));
+        }
+
+        @Override
+        public String toString() {
+            return "Delivery[" + queue + " #" + id + " attempt " + attempt + "]";
+        }
+    }
+
+    // ------------------------------------------------------------------ services
+
+    /** A service this client serves, by registration id. */
+    record Served<Q, R>(Service<Q, R> service, ServiceHandler<Q, R> handler) {}
+
+    @Nullable
+    Served<?, ?> served(long registration) {
+        return served.get(registration);
+    }
+
+    @Override
+    public <Q, R> Mono<Registration> serve(Service<Q, R> service, ServiceHandler<Q, R> handler, Fields fields) {
+        Objects.requireNonNull(service, "service");
+        Objects.requireNonNull(handler, "handler");
+        Objects.requireNonNull(fields, "fields");
+        String route = Wire.Op.SERVE.route(service.name());
+        return Mono.create(sink -> {
+            long id = REGISTRATION_IDS.incrementAndGet();
+            served.put(id, new Served<>(service, handler));
+            Disposable.Swap stream = Disposables.swap();
+            AtomicBoolean registered = new AtomicBoolean();
+            Registration registration = new Registration() {
+                @Override
+                public String service() {
+                    return service.name();
+                }
+
+                @Override
+                public void dispose() {
+                    served.remove(id);
+                    stream.dispose();
+                }
+
+                @Override
+                public boolean isDisposed() {
+                    return stream.isDisposed();
+                }
+
+                @Override
+                public String toString() {
+                    return "Registration[" + service.name() + " @ " + uri + "]";
+                }
+            };
+            WireFields f = WireFields.of(fields);
+            f.id = id;
+            stream.update(socket.flatMapMany(rs -> rs.requestStream(payload(route, null, Object.class, null, f)))
+                    .subscribe(
+                            p -> {
+                                p.release();
+                                if (registered.compareAndSet(false, true)) {
+                                    sink.success(registration);
+                                }
+                            },
+                            e -> {
+                                served.remove(id);
+                                if (registered.compareAndSet(false, true)) {
+                                    sink.error(remote(e, service.name()));
+                                } else {
+                                    log.warn("serving '{}' at {} ended: {}", service.name(), uri, e.toString());
+                                }
+                            },
+                            () -> served.remove(id)));
+            sink.onCancel(() -> {
+                if (!registered.get()) {
+                    registration.dispose();
+                }
+            });
+        });
+    }
+
+    @Override
+    public <Q, R> Mono<R> request(Service<Q, R> service, Q request, Fields fields) {
+        Objects.requireNonNull(service, "service");
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(fields, "fields");
+        String route = Wire.Op.REQUEST.route(service.name());
+        return socket.flatMap(rs -> rs.requestResponse(
+                        payload(route, request, service.requestType(), service.codec(), WireFields.of(fields))))
+                .map(p -> response(service, p))
+                .onErrorMap(e -> remote(e, service.name()));
+    }
+
+    private <R> R response(Service<?, R> service, Payload p) {
+        try {
+            return decode("service '" + service.name() + "'", p, meta(p), service.responseType(), service.codec());
+        } finally {
+            p.release();
+        }
+    }
+
+    @Override
+    public <Q, R> Flux<R> requestStream(Service<Q, R> service, Q request, Fields fields) {
+        Objects.requireNonNull(service, "service");
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(fields, "fields");
+        String route = Wire.Op.REQUEST.route(service.name());
+        return socket.flatMapMany(rs -> rs.requestStream(
+                        payload(route, request, service.requestType(), service.codec(), WireFields.of(fields))))
+                .map(p -> response(service, p))
+                .onErrorMap(e -> remote(e, service.name()));
+    }
+
+    @Override
+    public <Q, R> Flux<R> channel(Service<Q, R> service, Publisher<Q> requests, Fields fields) {
+        Objects.requireNonNull(service, "service");
+        Objects.requireNonNull(requests, "requests");
+        Objects.requireNonNull(fields, "fields");
+        String route = Wire.Op.REQUEST.route(service.name());
+        return socket.flatMapMany(rs -> {
+                    AtomicBoolean first = new AtomicBoolean(true);
+                    Flux<Payload> out = Flux.from(requests).map(q -> {
+                        boolean head = first.compareAndSet(true, false);
+                        return payload(
+                                head ? route : null,
+                                q,
+                                service.requestType(),
+                                service.codec(),
+                                head ? WireFields.of(fields) : new WireFields());
+                    });
+                    return rs.requestChannel(out.doOnDiscard(Payload.class, Payload::release));
+                })
+                .map(p -> response(service, p))
+                .onErrorMap(e -> remote(e, service.name()));
+    }
+
+    /** The error a serving client sends back for a handler failure: its message, unprefixed. */
+    static Throwable handlerFailure(Throwable e) {
+        return new ApplicationErrorException(e.getMessage() != null ? e.getMessage() : e.toString());
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            served.clear();
+            RSocket rs = current;
+            if (rs != null) {
+                rs.dispose();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Daak[" + uri + "]";
+    }
+}
