@@ -4,10 +4,14 @@
 //   node interop.mjs ws <url>               e.g. node interop.mjs ws ws://localhost:7879/
 //
 // JsInteropTest runs it against a node where a Java client already
-//   - subscribes to interop/js/** (it asserts what this script publishes there),
+//   - subscribes to interop/js/** and interop/text/js (it asserts what this script publishes there),
 //   - publishes interop/java/readings 1..3 (retained) and interop/java/status "starting", "running",
-//   - publishes 2 values to interop/java/live when this script publishes to interop/js/ready,
-//   - put interop/kv/java, and serves text/upper (upper-cases a string).
+//   - put interop/kv/java, and serves text/upper (upper-cases a string);
+// and reacts to what this script publishes:
+//   - interop/js/ready: publishes 2 values to interop/java/live,
+//   - interop/js/served: calls the service js/echo this script serves (request-response, then
+//     request-stream) and publishes what it got to interop/java/answers,
+//   - interop/js/unserved: calls js/echo again and publishes "no-responders" if nothing serves it.
 // Prints one line per check ("ok ..." or "FAIL ...") and exits 1 when any check failed.
 
 import { RSocketConnector } from "rsocket-core";
@@ -120,9 +124,10 @@ function fireAndForget(rsocket, route, data, fields) {
 
 /**
  * Request-stream with finite demand: asks for `first` messages, then `more` once those arrived, and
- * cancels after first + more. Returns { done: Promise<decoded[]> }; the stream is open at return.
+ * cancels after first + more unless keepOpen. Returns { done: Promise<decoded[]>, cancel }; the stream
+ * is open at return.
  */
-function requestStream(rsocket, route, fields, first, more = 0) {
+function requestStream(rsocket, route, fields, first, more = 0, keepOpen = false) {
   const total = first + more;
   const received = [];
   let handle;
@@ -134,7 +139,7 @@ function requestStream(rsocket, route, fields, first, more = 0) {
           handle.request(more);
         }
         if (received.length === total) {
-          if (!isComplete) {
+          if (!isComplete && !keepOpen) {
             handle.cancel();
           }
           resolve(received);
@@ -145,7 +150,10 @@ function requestStream(rsocket, route, fields, first, more = 0) {
       onExtension: () => {},
     });
   });
-  return { done: withTimeout(() => `request-stream ${route} (${received.length}/${total} received)`, done) };
+  return {
+    done: withTimeout(() => `request-stream ${route} (${received.length}/${total} received)`, done),
+    cancel: () => handle.cancel(),
+  };
 }
 
 /** Request-channel: sends the values as the node asks for them; resolves with every answer. */
@@ -189,6 +197,60 @@ async function failure(promise) {
     }
     return e;
   }
+}
+
+// ------------------------------------------------------------------ the service this script serves
+
+const SERVED = "js/echo";
+const REGISTRATION_ID = 7;
+/** The requests the node forwarded to this client's service: route and fields as received. */
+const served = [];
+
+/**
+ * The client-side responder: the node calls it with route request/<service> and fields.id = the
+ * registration id this client chose in serve/<service>.
+ */
+const responder = {
+  requestResponse(payload, stream) {
+    const request = forwarded(payload);
+    setImmediate(() => stream.onNext({ data: json("echo: " + request.text) }, true));
+    return { cancel: () => {}, onExtension: () => {} };
+  },
+  requestStream(payload, initialRequestN, stream) {
+    const request = forwarded(payload);
+    const items = [1, 2, 3].map((i) => `${request.text} ${i}`);
+    let demand = initialRequestN;
+    let cancelled = false;
+    const drain = () => {
+      while (!cancelled && demand > 0 && items.length > 0) {
+        demand--;
+        const item = items.shift();
+        stream.onNext({ data: json(item) }, items.length === 0);
+      }
+    };
+    setImmediate(drain);
+    return {
+      request: (n) => {
+        demand += n;
+        drain();
+      },
+      cancel: () => {
+        cancelled = true;
+      },
+      onExtension: () => {},
+    };
+  },
+};
+
+function forwarded(payload) {
+  const request = decoded(payload);
+  for (const entry of decodeCompositeMetadata(payload.metadata ?? Buffer.alloc(0))) {
+    if ((entry.mimeType ?? entry.type) === WellKnownMimeType.MESSAGE_RSOCKET_ROUTING.string) {
+      request.route = entry.content.toString("utf8", 1, 1 + entry.content[0]);
+    }
+  }
+  served.push(request);
+  return request;
 }
 
 // ------------------------------------------------------------------ checks
@@ -344,6 +406,30 @@ async function run(rsocket) {
     return e.message;
   });
 
+  // (g) a service served by this script, called by the Java client.
+  await check(`serve ${SERVED} from JS; the Java client calls it (request-response, request-stream)`, async () => {
+    const registration = requestStream(rsocket, `serve/${SERVED}`, { id: REGISTRATION_ID }, 1, 0, true);
+    const [registered] = await registration.done;
+    same(registered.value, { registered: SERVED }, "first payload of serve");
+    const answers = requestStream(rsocket, "subscribe/interop/java/answers", undefined, 2);
+    await requestResponse(rsocket, "publish/interop/js/served", json({ service: SERVED }));
+    const [first, second] = await answers.done;
+    same(first.value, "echo: from java", "request-response answer the Java client got");
+    same(second.value, "count 1,count 2,count 3", "request-stream answers the Java client got");
+    same(served.map((r) => r.route), [`request/${SERVED}`, `request/${SERVED}`], "routes of the forwarded requests");
+    same(served.map((r) => r.fields.id), [REGISTRATION_ID, REGISTRATION_ID], "fields.id of the forwarded requests");
+    same(served[0].mime, "text/plain; charset=utf-8", "mime entry of the Java String request");
+
+    // Cancelling serve unregisters. Frames on one connection are handled in order: the service is
+    // gone before the publish that follows.
+    registration.cancel();
+    const after = requestStream(rsocket, "subscribe/interop/java/answers", undefined, 1);
+    await requestResponse(rsocket, "publish/interop/js/unserved", json({ service: SERVED }));
+    const [third] = await after.done;
+    same(third.value, "no-responders", "what the Java client got after serve was cancelled");
+    return `served ${served.length} requests, then unregistered`;
+  });
+
   // (e) routes the node does not know.
   await check("unknown route: [invalid]", async () => {
     const e = await failure(requestResponse(rsocket, "frobnicate/interop/x", json(1)));
@@ -354,6 +440,23 @@ async function run(rsocket) {
   await check("route with no name: [invalid]", async () => {
     const e = await failure(requestResponse(rsocket, "publish/", json(1)));
     expect(e.message.startsWith("[invalid]"), `error message: ${e.message}`);
+  });
+
+  await check("publish to a name with a wildcard: [invalid]", async () => {
+    const e = await failure(requestResponse(rsocket, "publish/interop/js/*", json(1)));
+    expect(e.message.startsWith("[invalid]"), `error message: ${e.message}`);
+    return e.message;
+  });
+
+  await check("publish request-channel to a name with a wildcard: [invalid]", async () => {
+    const e = await failure(requestChannel(rsocket, "publish/interop/js/*", [1, 2, 3]));
+    expect(e.message.startsWith("[invalid]"), `error message: ${e.message}`);
+  });
+
+  await check("subscribe with an unknown start: [invalid]", async () => {
+    const e = await failure(requestStream(rsocket, "subscribe/interop/java/status", { start: "yesterday" }, 1).done);
+    expect(e.message.startsWith("[invalid]"), `error message: ${e.message}`);
+    return e.message;
   });
 
   await check("route for the wrong interaction (subscribe as request-response): [invalid]", async () => {
@@ -398,6 +501,7 @@ const [kind, target, host] = process.argv.slice(2);
 const connector = new RSocketConnector({
   setup: { metadataMimeType: COMPOSITE, dataMimeType: JSON_MIME, keepAlive: 10_000, lifetime: 60_000 },
   transport: transport(kind, target, host),
+  responder,
 });
 
 let rsocket;

@@ -9,6 +9,7 @@ import io.daak.core.Daak;
 import io.daak.core.Key;
 import io.daak.core.LocalOptions;
 import io.daak.core.Message;
+import io.daak.core.NoRespondersException;
 import io.daak.core.Retention;
 import io.daak.core.Selector;
 import io.daak.core.Service;
@@ -20,8 +21,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -39,7 +42,8 @@ import reactor.core.publisher.Mono;
  * in a Node.js process, over TCP and over WebSocket, against a node where a Java client plays the other
  * side of each check: it subscribes to what the script publishes, publishes what the script subscribes
  * to (retained before the script starts, or live when the script publishes {@code interop/js/ready}),
- * puts a key the script reads and serves the service the script calls.
+ * puts a key the script reads, serves the service the script calls and calls the service the script
+ * serves.
  *
  * <p>Needs {@code node} (18+; CI runs 20) and the script's packages: {@code npm ci --prefix rsocket-transport/src/test/js}.
  */
@@ -116,9 +120,7 @@ class JsInteropTest {
 
     private void interop(String transport, String target) throws Exception {
         requirePackages();
-        Inbox<JsonNode> fromJs = listen(
-                Selector.of("interop/js/**", JsonNode.class),
-                (daak, m) -> m.topic().equals("interop/js/ready") ? publishLive(daak) : Mono.empty());
+        Inbox<JsonNode> fromJs = listen(Selector.of("interop/js/**", JsonNode.class), JsInteropTest::react);
         Inbox<String> textFromJs = listen(Selector.of("interop/text/js", String.class), (daak, m) -> Mono.empty());
         probe(fromJs, Topic.of(PROBE_TOPIC, JsonNode.class), TextNode.valueOf("probe"));
         probe(textFromJs, Topic.of("interop/text/js", String.class), "probe");
@@ -137,22 +139,32 @@ class JsInteropTest {
         String report = runNode(transport, "interop.mjs", transport, target);
         assertThat(report).as(report).contains("PASS " + transport).doesNotContain("FAIL");
 
-        // What the script published, as the Java subscriber saw it, in the script's order.
-        for (double v : new double[] {1.5, 2.5, 3.5}) {
+        // What the script published, as the Java subscriber saw it, per topic in publishing order.
+        Map<String, List<Message<JsonNode>>> byTopic = new LinkedHashMap<>();
+        for (int i = 0; i < 10; i++) {
             Message<JsonNode> m = fromJs.next(report);
-            assertThat(m.topic()).as(report).isEqualTo("interop/js/values");
-            assertThat(m.value().get("value").asDouble()).as(report).isEqualTo(v);
-            assertThat(m.sequence()).as(report).isPositive();
+            byTopic.computeIfAbsent(m.topic(), t -> new ArrayList<>()).add(m);
         }
-        assertThat(fromJs.next(report).topic()).as(report).isEqualTo("interop/js/ready");
-        Message<JsonNode> fnf = fromJs.next(report);
-        assertThat(fnf.topic()).as(report).isEqualTo("interop/js/fnf");
-        assertThat(fnf.value().get("value").asInt()).as(report).isEqualTo(7);
-        for (int v = 1; v <= 3; v++) {
-            Message<JsonNode> m = fromJs.next(report);
-            assertThat(m.topic()).as(report).isEqualTo("interop/js/channel");
-            assertThat(m.value().get("value").asInt()).as(report).isEqualTo(v);
-        }
+        assertThat(byTopic.get("interop/js/values"))
+                .as(report)
+                .extracting(m -> m.value().get("value").asDouble())
+                .containsExactly(1.5, 2.5, 3.5);
+        assertThat(byTopic.get("interop/js/values"))
+                .as(report)
+                .extracting(Message::sequence)
+                .containsExactly(1L, 2L, 3L);
+        assertThat(byTopic.get("interop/js/fnf"))
+                .as(report)
+                .extracting(m -> m.value().get("value").asInt())
+                .containsExactly(7);
+        assertThat(byTopic.get("interop/js/channel"))
+                .as(report)
+                .extracting(m -> m.value().get("value").asInt())
+                .containsExactly(1, 2, 3);
+        assertThat(byTopic)
+                .as(report)
+                .containsKeys("interop/js/ready", "interop/js/served", "interop/js/unserved")
+                .hasSize(6);
         Message<String> text = textFromJs.next(report);
         assertThat(text.value()).as(report).isEqualTo("plain text from js");
         assertThat(text.headers()).as(report).containsEntry("origin", "interop.mjs");
@@ -170,11 +182,35 @@ class JsInteropTest {
                 .block(WAIT));
     }
 
-    private static Mono<Void> publishLive(Daak daak) {
+    /** The Java side of the script's live checks, on the script's signals. */
+    private static Mono<Void> react(Daak daak, Message<JsonNode> signal) {
         Topic<Reading> live = Topic.of("interop/java/live", Reading.class);
-        return daak.publish(live, new Reading("live", 1))
-                .then(daak.publish(live, new Reading("live", 2)))
-                .then();
+        Topic<String> answers = Topic.of("interop/java/answers", String.class);
+        Service<String, String> echo = Service.of("js/echo", String.class, String.class);
+        return switch (signal.topic()) {
+            case "interop/js/ready" ->
+                daak.publish(live, new Reading("live", 1))
+                        .then(daak.publish(live, new Reading("live", 2)))
+                        .then();
+            case "interop/js/served" ->
+                daak.request(echo, "from java")
+                        .onErrorResume(e -> Mono.just("failed: " + e))
+                        .flatMap(answer -> daak.publish(answers, answer))
+                        .then(daak.requestStream(echo, "count")
+                                .collectList()
+                                .map(list -> String.join(",", list))
+                                .onErrorResume(e -> Mono.just("failed: " + e)))
+                        .flatMap(answer -> daak.publish(answers, answer))
+                        .then();
+            case "interop/js/unserved" ->
+                daak.request(echo, "again")
+                        .map(answer -> "answered: " + answer)
+                        .onErrorResume(NoRespondersException.class, e -> Mono.just("no-responders"))
+                        .onErrorResume(e -> Mono.just("failed: " + e))
+                        .flatMap(answer -> daak.publish(answers, answer))
+                        .then();
+            default -> Mono.empty();
+        };
     }
 
     // ------------------------------------------------------------------ the script
