@@ -16,6 +16,27 @@ public interface ContractSupport {
     Daak daak();
 
     /**
+     * Whether {@link Publication#tryPublish} knows at once that a {@code BLOCK} subscriber is full. True
+     * in process; a remote handle sends a fire-and-forget frame and cannot know without a round trip.
+     *
+     * @return true when the handle under test can refuse a tryPublish for a full BLOCK subscriber
+     */
+    default boolean tryPublishSeesFullBlockSubscribers() {
+        return true;
+    }
+
+    /**
+     * Whether a queue receiver of the wrong Java type leaves the message untouched (no attempt used). True
+     * in process; a node holds encoded values and the type check happens at the remote receiver, after
+     * the delivery has counted as an attempt.
+     *
+     * @return true when wrong-type receivers do not use up a delivery attempt
+     */
+    default boolean wrongTypeReceiversKeepTheAttempt() {
+        return true;
+    }
+
+    /**
      * A name no other test uses.
      *
      * @param prefix the start of the name

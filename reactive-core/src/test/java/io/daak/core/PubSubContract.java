@@ -264,11 +264,13 @@ public interface PubSubContract extends ContractSupport {
                 .map(Message::value)
                 .take(100)
                 .as(StepVerifier::create)
-                .expectNextSequence(Flux.range(0, 100).toIterable())
+                .expectNextSequence(
+                        java.util.stream.IntStream.range(0, 100).boxed().toList())
                 .expectComplete()
                 .verifyLater();
         StepVerifier.create(daak().publishAll(topic, Flux.range(0, 100)).map(PublishResult::sequence))
-                .expectNextSequence(Flux.range(1, 100).map(Integer::longValue).toIterable())
+                .expectNextSequence(
+                        java.util.stream.LongStream.rangeClosed(1, 100).boxed().toList())
                 .expectComplete()
                 .verify(WAIT);
         v.verify(WAIT);

@@ -2,6 +2,8 @@ package io.daak.rsocket;
 
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
@@ -42,8 +44,12 @@ final class CappedDemand<T> implements CoreSubscriber<T>, Subscription {
     private static final AtomicIntegerFieldUpdater<CappedDemand> WIP =
             AtomicIntegerFieldUpdater.newUpdater(CappedDemand.class, "wip");
 
-    private CappedDemand(CoreSubscriber<? super T> actual, long cap) {
+    private final @Nullable Predicate<? super T> marker;
+    private boolean markerSeen;
+
+    private CappedDemand(CoreSubscriber<? super T> actual, long cap, @Nullable Predicate<? super T> marker) {
         this.actual = actual;
+        this.marker = marker;
         this.cap = cap;
         this.batch = Math.max(1, cap / 4);
     }
@@ -51,7 +57,17 @@ final class CappedDemand<T> implements CoreSubscriber<T>, Subscription {
     /** Applies the cap to a source. */
     static <T> Flux<T> cap(Flux<T> source, long cap) {
         return Flux.from(
-                subscriber -> source.subscribe(new CappedDemand<>(Operators.toCoreSubscriber(subscriber), cap)));
+                subscriber -> source.subscribe(new CappedDemand<T>(Operators.toCoreSubscriber(subscriber), cap, null)));
+    }
+
+    /**
+     * Applies the cap to a source whose first item is a marker that says the subscription is in place:
+     * requests one item at once, whatever the subscriber's demand, and swallows that marker when
+     * {@code isMarker} says it is one (which then also releases it).
+     */
+    static <T> Flux<T> capAfterMarker(Flux<T> source, long cap, Predicate<? super T> isMarker) {
+        return Flux.from(subscriber ->
+                source.subscribe(new CappedDemand<T>(Operators.toCoreSubscriber(subscriber), cap, isMarker)));
     }
 
     @Override
@@ -63,11 +79,22 @@ final class CappedDemand<T> implements CoreSubscriber<T>, Subscription {
     public void onSubscribe(Subscription s) {
         upstream = s;
         actual.onSubscribe(this);
+        if (marker != null) {
+            OUTSTANDING.incrementAndGet(this);
+            s.request(1);
+        }
     }
 
     @Override
     public void onNext(T t) {
         OUTSTANDING.decrementAndGet(this);
+        if (marker != null && !markerSeen) {
+            markerSeen = true;
+            if (marker.test(t)) {
+                drain();
+                return;
+            }
+        }
         actual.onNext(t);
         drain();
     }

@@ -116,9 +116,11 @@ final class ClientResponder implements RSocket {
     @SuppressWarnings("unchecked")
     private <Q, R> Flux<Payload> channel(Call<Q, R> call, Flux<Payload> all, Payload head) {
         RemoteDaak.Served<Q, R> served = call.served();
+        // Payload objects are recycled once released: tell the first apart by position, not identity.
+        java.util.concurrent.atomic.AtomicBoolean atHead = new java.util.concurrent.atomic.AtomicBoolean(true);
         Flux<Message<Q>> requests = all.map(p -> {
             try {
-                if (p == head) {
+                if (atHead.compareAndSet(true, false)) {
                     return call.message();
                 }
                 Wire.Meta meta = Wire.read(p.hasMetadata() ? p.sliceMetadata() : null);

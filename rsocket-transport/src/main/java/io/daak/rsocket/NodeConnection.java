@@ -162,9 +162,11 @@ final class NodeConnection implements RSocket {
                 return Flux.<Payload>error(Wire.toWire(e)).doOnSubscribe(s -> all.subscribe(Payload::release));
             }
             // Every payload (the first included) carries a value; only the first carries the route.
+            // Payload objects are recycled once released: tell the first apart by position, not identity.
+            AtomicBoolean atHead = new AtomicBoolean(true);
             Flux<Encoded> values = all.map(p -> {
                 try {
-                    return p == head ? r.value : Request.value(p, dataMimeType);
+                    return atHead.compareAndSet(true, false) ? r.value : Request.value(p, dataMimeType);
                 } finally {
                     p.release();
                 }
@@ -223,7 +225,26 @@ final class NodeConnection implements RSocket {
 
     private Flux<Payload> subscribe(Request r) {
         Selector<Encoded> selector = Selector.of(r.route.name(), Encoded.class);
-        return engine.subscribe(selector, r.fields.toSubscribeOptions()).map(this::message);
+        return confirmed(
+                r, engine.subscribe(selector, r.fields.toSubscribeOptions()).map(this::message));
+    }
+
+    /**
+     * When the request asks for it ({@code confirm}), sends an empty payload of kind {@code subscribed}
+     * first, after the engine has registered the subscription (which it does on subscribe), so that the
+     * client knows from when on it receives what is published.
+     */
+    private Flux<Payload> confirmed(Request r, Flux<Payload> live) {
+        if (!r.fields.confirm) {
+            return live;
+        }
+        return Flux.from(s -> live.subscribe(new Confirming(s, this::subscribedMarker)));
+    }
+
+    private Payload subscribedMarker() {
+        WireFields f = new WireFields();
+        f.kind = "subscribed";
+        return ByteBufPayload.create(Unpooled.EMPTY_BUFFER, Wire.write(allocator, null, null, f));
     }
 
     private Payload message(Message<Encoded> m) {
@@ -266,7 +287,8 @@ final class NodeConnection implements RSocket {
 
     private Flux<Payload> watch(Request r) {
         Selector<Encoded> selector = Selector.of(r.route.name(), Encoded.class);
-        return engine.watch(selector, r.fields.toSubscribeOptions()).map(this::change);
+        return confirmed(
+                r, engine.watch(selector, r.fields.toSubscribeOptions()).map(this::change));
     }
 
     private Payload change(Change<Encoded> c) {

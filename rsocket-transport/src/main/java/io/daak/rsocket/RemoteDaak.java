@@ -67,6 +67,11 @@ final class RemoteDaak implements Daak {
     /** At most this many messages are requested from the node per subscription ahead of the application. */
     static final long WINDOW = 512;
 
+    /** tryPublish calls that may wait for the connection to come up. */
+    static final int MAX_WAITING_FOR_CONNECTION = 4096;
+
+    private final java.util.concurrent.atomic.AtomicInteger connecting =
+            new java.util.concurrent.atomic.AtomicInteger();
     private final URI uri;
     private final CodecRegistry codecs;
     private final String dataMimeType;
@@ -289,8 +294,19 @@ final class RemoteDaak implements Daak {
                 Objects.requireNonNull(value, "value");
                 RSocket rs = current;
                 if (rs == null || rs.isDisposed()) {
-                    socket.subscribe(s -> {}, e -> log.debug("connect for tryPublish failed: {}", e.toString()));
-                    return false;
+                    // Not connected (yet): queue behind the connection, up to a bound.
+                    if (connecting.incrementAndGet() > MAX_WAITING_FOR_CONNECTION) {
+                        connecting.decrementAndGet();
+                        return false;
+                    }
+                    Fields f = fields;
+                    socket.flatMap(s -> s.fireAndForget(
+                                    payload(route, value, topic.type(), topic.codec(), WireFields.of(f))))
+                            .doFinally(sig -> connecting.decrementAndGet())
+                            .subscribe(
+                                    v -> {},
+                                    e -> log.warn("tryPublish to '{}' failed: {}", topic.name(), e.toString()));
+                    return true;
                 }
                 rs.fireAndForget(payload(route, value, topic.type(), topic.codec(), WireFields.of(fields)))
                         .subscribe(v -> {}, e -> log.warn("tryPublish to '{}' failed: {}", topic.name(), e.toString()));
@@ -335,10 +351,31 @@ final class RemoteDaak implements Daak {
         Objects.requireNonNull(options, "options");
         String route = Wire.Op.SUBSCRIBE.route(selector.pattern());
         Flux<Payload> stream = socket.flatMapMany(
-                rs -> rs.requestStream(payload(route, null, Object.class, null, WireFields.of(options))));
-        return CappedDemand.cap(stream, WINDOW)
+                rs -> rs.requestStream(payload(route, null, Object.class, null, confirmed(options))));
+        return CappedDemand.capAfterMarker(stream, WINDOW, RemoteDaak::isMarker)
                 .map(p -> message(p, selector.pattern(), selector.type(), null))
                 .onErrorMap(e -> remote(e, null));
+    }
+
+    private static WireFields confirmed(SubscribeOptions options) {
+        WireFields f = WireFields.of(options);
+        f.confirm = true;
+        return f;
+    }
+
+    /** The node's confirmation that a subscription is in place: swallowed (and released) here. */
+    private static boolean isMarker(Payload p) {
+        WireFields f;
+        try {
+            f = meta(p).fieldsOrEmpty();
+        } catch (RuntimeException e) {
+            return false;
+        }
+        if ("subscribed".equals(f.kind)) {
+            p.release();
+            return true;
+        }
+        return false;
     }
 
     // ------------------------------------------------------------------ key/value
@@ -391,8 +428,8 @@ final class RemoteDaak implements Daak {
         Objects.requireNonNull(options, "options");
         String route = Wire.Op.WATCH.route(selector.pattern());
         Flux<Payload> stream = socket.flatMapMany(
-                rs -> rs.requestStream(payload(route, null, Object.class, null, WireFields.of(options))));
-        return CappedDemand.cap(stream, WINDOW)
+                rs -> rs.requestStream(payload(route, null, Object.class, null, confirmed(options))));
+        return CappedDemand.capAfterMarker(stream, WINDOW, RemoteDaak::isMarker)
                 .map(p -> {
                     try {
                         Wire.Meta meta = meta(p);

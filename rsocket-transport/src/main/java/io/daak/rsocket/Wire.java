@@ -264,6 +264,7 @@ final class Wire {
     static final String CODEC = "[codec]";
     static final String INVALID = "[invalid]";
     static final String DISCONNECTED = "[disconnected]";
+    static final String TIMEOUT = "[timeout]";
     static final String ERROR = "[error]";
 
     /** The error frame a node (or a serving client) sends for a failure. */
@@ -286,6 +287,9 @@ final class Wire {
         }
         if (e instanceof IllegalArgumentException) {
             return new InvalidException(INVALID + " " + message);
+        }
+        if (e instanceof java.util.concurrent.TimeoutException) {
+            return new ApplicationErrorException(TIMEOUT + " " + message);
         }
         if (e instanceof DaakException) {
             return new ApplicationErrorException(ERROR + " " + message);
@@ -335,6 +339,12 @@ final class Wire {
             return service != null
                     ? new ServiceException(service, strip(message, DISCONNECTED), null)
                     : new DaakException(strip(message, DISCONNECTED), e);
+        }
+        if (message.startsWith(TIMEOUT)) {
+            java.util.concurrent.TimeoutException t =
+                    new java.util.concurrent.TimeoutException(strip(message, TIMEOUT));
+            t.initCause(e);
+            return t;
         }
         if (message.startsWith(ERROR)) {
             return new DaakException(strip(message, ERROR), e);

@@ -66,7 +66,13 @@ final class WireFields {
 
     int capacity;
 
-    /** A change's kind: put or delete. */
+    /**
+     * On subscribe and watch requests: the node first sends one empty payload of kind
+     * {@code subscribed} once the subscription is in place, using one unit of the initial demand.
+     */
+    boolean confirm;
+
+    /** A change's kind: put or delete; {@code subscribed} on the confirmation of a subscription. */
     @Nullable
     String kind;
 
@@ -242,6 +248,7 @@ final class WireFields {
                 && start == null
                 && overflow == null
                 && kind == null
+                && !confirm
                 && id == 0
                 && ackTimeoutMillis < 0
                 && maxDeliveries == 0
@@ -275,6 +282,10 @@ final class WireFields {
         str(b, at, "overflow", overflow);
         num(b, at, "capacity", capacity, 0);
         str(b, at, "kind", kind);
+        if (confirm) {
+            sep(b, at);
+            b.append("\"confirm\":true");
+        }
         num(b, at, "id", id, 0);
         num(b, at, "attempt", attempt, 0);
         num(b, at, "ackTimeout", ackTimeoutMillis, -1);
@@ -367,6 +378,7 @@ final class WireFields {
                     case "overflow" -> w.overflow = text(p, field);
                     case "capacity" -> w.capacity = (int) number(p, field);
                     case "kind" -> w.kind = text(p, field);
+                    case "confirm" -> w.confirm = t == JsonToken.VALUE_TRUE;
                     case "id" -> w.id = number(p, field);
                     case "attempt" -> w.attempt = (int) number(p, field);
                     case "ackTimeout" -> w.ackTimeoutMillis = number(p, field);

@@ -37,4 +37,14 @@ class TcpContractTest implements DaakContract {
     public Daak daak() {
         return daak;
     }
+
+    @Override
+    public boolean tryPublishSeesFullBlockSubscribers() {
+        return false;
+    }
+
+    @Override
+    public boolean wrongTypeReceiversKeepTheAttempt() {
+        return false;
+    }
 }

@@ -37,4 +37,14 @@ class WebSocketContractTest implements DaakContract {
     public Daak daak() {
         return daak;
     }
+
+    @Override
+    public boolean tryPublishSeesFullBlockSubscribers() {
+        return false;
+    }
+
+    @Override
+    public boolean wrongTypeReceiversKeepTheAttempt() {
+        return false;
+    }
 }
