@@ -24,7 +24,7 @@ import java.util.ServiceLoader;
  * }</pre>
  *
  * <p>MIME types compare without case and without parameters other than {@code charset}
- * ({@code Application/JSON} finds the JSON codec). Custom codecs register in
+ * ({@code Application/JSON} finds the JSON codec); {@code text/plain} without a charset is UTF-8 text. Custom codecs register in
  * {@code META-INF/services/io.daak.core.Codec} and are found by {@link #defaults()}; a later codec of
  * the same MIME type replaces an earlier one. Immutable and thread-safe.
  */
@@ -195,7 +195,7 @@ public final class CodecRegistry {
                 + "; use the same codec on both sides or formats that transcode (JSON and CBOR)");
     }
 
-    /** Lower case, without parameters other than charset. */
+    /** Lower case, without parameters other than charset; bare {@code text/plain} is UTF-8 text. */
     static String normalize(String mimeType) {
         String[] parts = mimeType.split(";");
         StringBuilder sb = new StringBuilder(parts[0].trim().toLowerCase(Locale.ROOT));
@@ -205,7 +205,9 @@ public final class CodecRegistry {
                 sb.append("; ").append(p);
             }
         }
-        return sb.toString();
+        // RSocket's only well-known text type (id 0x21) is text/plain without a charset, which clients in
+        // other languages send for strings; its default, US-ASCII, is a subset of UTF-8.
+        return sb.toString().equals("text/plain") ? "text/plain; charset=utf-8" : sb.toString();
     }
 
     @Override

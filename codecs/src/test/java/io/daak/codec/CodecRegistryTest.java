@@ -29,6 +29,7 @@ class CodecRegistryTest {
         assertThat(registry.byMimeType("Application/JSON")).isInstanceOf(JsonCodec.class);
         assertThat(registry.byMimeType("application/cbor; foo=bar")).isInstanceOf(CborCodec.class);
         assertThat(registry.byMimeType("text/plain;charset=UTF-8")).isSameAs(Codec.utf8());
+        assertThat(registry.byMimeType("text/plain")).isSameAs(Codec.utf8());
         assertThat(registry.byMimeType(ReversedTextCodec.MIME_TYPE)).isInstanceOf(ReversedTextCodec.class);
     }
 

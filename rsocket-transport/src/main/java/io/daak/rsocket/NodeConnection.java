@@ -90,13 +90,13 @@ final class NodeConnection implements RSocket {
             log.warn("fire-and-forget from {} refused: {}", peerName, e.getMessage());
             return Mono.error(Wire.toWire(e));
         }
-        Mono<?> work =
-                switch (r.route.op()) {
-                    case PUBLISH -> publish(r);
-                    case SEND -> send(r);
-                    case ACK, NACK -> settle(r);
-                    default -> Mono.error(notFor(r, "fire-and-forget", "publish, send, ack, nack"));
-                };
+        // Deferred: names and fields are checked while the work is assembled; their errors become signals.
+        Mono<?> work = Mono.defer(() -> switch (r.route.op()) {
+            case PUBLISH -> publish(r);
+            case SEND -> send(r);
+            case ACK, NACK -> settle(r);
+            default -> Mono.error(notFor(r, "fire-and-forget", "publish, send, ack, nack"));
+        });
         return work.onErrorResume(e -> {
                     log.warn("fire-and-forget {} from {} failed: {}", r.routeText(), peerName, e.getMessage());
                     return Mono.empty();
@@ -112,19 +112,18 @@ final class NodeConnection implements RSocket {
         } catch (RuntimeException e) {
             return Mono.error(Wire.toWire(e));
         }
-        Mono<Payload> work =
-                switch (r.route.op()) {
-                    case PUBLISH -> publish(r).map(this::result);
-                    case PUT -> put(r);
-                    case GET -> get(r);
-                    case DELETE -> delete(r);
-                    case SEND -> send(r).then(Mono.just(ByteBufPayload.create(Unpooled.EMPTY_BUFFER)));
-                    case ACK, NACK -> settle(r).then(Mono.just(ByteBufPayload.create(Unpooled.EMPTY_BUFFER)));
-                    case REQUEST -> request(r);
-                    default ->
-                        Mono.error(
-                                notFor(r, "request-response", "publish, put, get, delete, send, ack, nack, request"));
-                };
+        // Deferred: an invalid name or field (e.g. publish/a/*) is thrown while the work is assembled and
+        // must reach the client as an [invalid] error frame like every other failure.
+        Mono<Payload> work = Mono.defer(() -> switch (r.route.op()) {
+            case PUBLISH -> publish(r).map(this::result);
+            case PUT -> put(r);
+            case GET -> get(r);
+            case DELETE -> delete(r);
+            case SEND -> send(r).then(Mono.just(ByteBufPayload.create(Unpooled.EMPTY_BUFFER)));
+            case ACK, NACK -> settle(r).then(Mono.just(ByteBufPayload.create(Unpooled.EMPTY_BUFFER)));
+            case REQUEST -> request(r);
+            default -> Mono.error(notFor(r, "request-response", "publish, put, get, delete, send, ack, nack, request"));
+        });
         return work.onErrorMap(Wire::toWire);
     }
 
@@ -136,15 +135,15 @@ final class NodeConnection implements RSocket {
         } catch (RuntimeException e) {
             return Flux.error(Wire.toWire(e));
         }
-        Flux<Payload> work =
-                switch (r.route.op()) {
-                    case SUBSCRIBE -> subscribe(r);
-                    case WATCH -> watch(r);
-                    case RECV -> recv(r);
-                    case SERVE -> serve(r);
-                    case REQUEST -> requestStream(r);
-                    default -> Flux.error(notFor(r, "request-stream", "subscribe, watch, recv, serve, request"));
-                };
+        // Deferred: invalid names and fields (e.g. start=yesterday) become [invalid] error frames.
+        Flux<Payload> work = Flux.defer(() -> switch (r.route.op()) {
+            case SUBSCRIBE -> subscribe(r);
+            case WATCH -> watch(r);
+            case RECV -> recv(r);
+            case SERVE -> serve(r);
+            case REQUEST -> requestStream(r);
+            default -> Flux.error(notFor(r, "request-stream", "subscribe, watch, recv, serve, request"));
+        });
         return work.onErrorMap(Wire::toWire);
     }
 
@@ -171,15 +170,18 @@ final class NodeConnection implements RSocket {
                     p.release();
                 }
             });
-            Flux<Payload> work =
-                    switch (r.route.op()) {
-                        case PUBLISH -> publishChannel(r, values);
-                        case REQUEST -> requestChannel(r, values);
-                        default -> {
-                            values.subscribe(v -> {}, e -> {});
-                            yield Flux.error(notFor(r, "request-channel", "publish, request"));
-                        }
-                    };
+            Flux<Payload> work;
+            try {
+                work = switch (r.route.op()) {
+                    case PUBLISH -> publishChannel(r, values);
+                    case REQUEST -> requestChannel(r, values);
+                    default -> throw notFor(r, "request-channel", "publish, request");
+                };
+            } catch (RuntimeException e) {
+                // An invalid route, name or field: drain (and release) the payloads, answer [invalid].
+                values.subscribe(v -> {}, x -> {});
+                work = Flux.error(e);
+            }
             return work.onErrorMap(Wire::toWire);
         });
     }
