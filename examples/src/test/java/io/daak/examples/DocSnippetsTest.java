@@ -24,7 +24,7 @@ class DocSnippetsTest {
     private static final String ELISION = "// ...";
 
     @ParameterizedTest
-    @ValueSource(strings = {"patterns.md", "backpressure.md", "testing.md", "interceptors.md"})
+    @ValueSource(strings = {"patterns.md", "backpressure.md", "testing.md", "interceptors.md", "spring.md"})
     void shouldQuoteOnlyCodeThatCompiles(String guide) throws IOException {
         List<List<String>> snippets = javaSnippets(Files.readAllLines(DOCS.resolve(guide)));
         List<List<String>> sources = sources();

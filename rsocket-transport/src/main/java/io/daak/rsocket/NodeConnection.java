@@ -202,7 +202,7 @@ final class NodeConnection implements RSocket {
         Fields fields = r.fields.toFields();
         // A bounded prefetch: when the topic blocks (a BLOCK subscriber is full), the node stops asking
         // the remote publisher for more, so the publisher's own stream waits.
-        return values.concatMap(v -> engine.publish(topic, v, fields), 32).map(this::result);
+        return values.concatMap(v -> engine.publish(topic, v, fields), 256).map(this::result);
     }
 
     private Payload result(PublishResult p) {

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 
 /** The whole behavioural contract through a node over TCP. */
+@org.junit.jupiter.api.extension.ExtendWith(NoLeaks.class)
 class TcpContractTest implements DaakContract {
 
     private static DaakNode node;

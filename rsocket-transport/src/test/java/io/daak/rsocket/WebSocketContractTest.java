@@ -8,6 +8,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 
 /** The whole behavioural contract through a node over WebSocket. */
+@org.junit.jupiter.api.extension.ExtendWith(NoLeaks.class)
 class WebSocketContractTest implements DaakContract {
 
     private static DaakNode node;
