@@ -33,6 +33,7 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
@@ -47,6 +48,7 @@ import reactor.core.publisher.Mono;
  *
  * <p>Needs {@code node} (18+; CI runs 20) and the script's packages: {@code npm ci --prefix rsocket-transport/src/test/js}.
  */
+@ExtendWith(NoLeaks.class)
 class JsInteropTest {
 
     private static final Path SCRIPT_DIR = Path.of("src", "test", "js").toAbsolutePath();
