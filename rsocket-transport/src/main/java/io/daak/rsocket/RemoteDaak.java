@@ -293,7 +293,8 @@ final class RemoteDaak implements Daak {
             public boolean tryPublish(T value, Fields fields) {
                 Objects.requireNonNull(value, "value");
                 RSocket rs = current;
-                if (rs == null || rs.isDisposed()) {
+                // While earlier calls wait for the connection, queue behind them to keep the order.
+                if (rs == null || rs.isDisposed() || connecting.get() > 0) {
                     // Not connected (yet): queue behind the connection, up to a bound.
                     if (connecting.incrementAndGet() > MAX_WAITING_FOR_CONNECTION) {
                         connecting.decrementAndGet();
