@@ -6,6 +6,7 @@ import io.daak.core.ServiceHandler;
 import io.rsocket.Payload;
 import io.rsocket.RSocket;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -116,9 +117,11 @@ final class ClientResponder implements RSocket {
     @SuppressWarnings("unchecked")
     private <Q, R> Flux<Payload> channel(Call<Q, R> call, Flux<Payload> all, Payload head) {
         RemoteDaak.Served<Q, R> served = call.served();
+        // The head is told by position, not identity: a released payload is recycled by the decoder.
+        AtomicBoolean headSeen = new AtomicBoolean();
         Flux<Message<Q>> requests = all.map(p -> {
             try {
-                if (p == head) {
+                if (headSeen.compareAndSet(false, true)) {
                     return call.message();
                 }
                 Wire.Meta meta = Wire.read(p.hasMetadata() ? p.sliceMetadata() : null);

@@ -162,9 +162,12 @@ final class NodeConnection implements RSocket {
                 return Flux.<Payload>error(Wire.toWire(e)).doOnSubscribe(s -> all.subscribe(Payload::release));
             }
             // Every payload (the first included) carries a value; only the first carries the route.
+            // The first is told by position, not identity: a released payload is recycled by the decoder,
+            // so later payloads can be the very same object as the head.
+            AtomicBoolean headSeen = new AtomicBoolean();
             Flux<Encoded> values = all.map(p -> {
                 try {
-                    return p == head ? r.value : Request.value(p, dataMimeType);
+                    return headSeen.compareAndSet(false, true) ? r.value : Request.value(p, dataMimeType);
                 } finally {
                     p.release();
                 }
