@@ -50,7 +50,7 @@ import reactor.core.publisher.Mono;
  * a point-to-point queue with redelivery and dead letters, request/reply and client/server streams,
  * backpressure ({@code DROP_OLDEST} and {@code BLOCK}) and an interceptor.
  *
- * <p>Run it with {@code java -jar examples/target/daak-examples.jar}. It finishes by itself within a
+ * <p>Run it with {@code java -jar examples/target/daak.jar demo}. It finishes by itself within a
  * few seconds: every wait is bounded by {@link #WAIT}.
  *
  * <p>Each section makes its own engine with {@link Daak#local()} and closes it, so that sequence

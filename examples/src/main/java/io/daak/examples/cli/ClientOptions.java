@@ -1,0 +1,66 @@
+package io.daak.examples.cli;
+
+import io.daak.core.Daak;
+import io.daak.core.DaakException;
+import io.daak.core.Key;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+import reactor.core.publisher.Mono;
+
+/**
+ * The options every client command takes: where the node is, how values are read and printed, and how
+ * long to wait for an answer. Not thread-safe (filled by picocli, then read by one command).
+ */
+final class ClientOptions {
+
+    /** The key {@link #flush} reads; nothing writes it. */
+    private static final Key<Object> FLUSH_KEY = Key.of("daak-cli/flush", Object.class);
+
+    @Option(
+            names = "--uri",
+            paramLabel = "URI",
+            defaultValue = "tcp://localhost:7878",
+            description = "The node: tcp://host:port or ws://host:port/ (default: ${DEFAULT-VALUE}).")
+    String uri = "tcp://localhost:7878";
+
+    @Option(
+            names = "--json",
+            description = "Values are JSON (read with Jackson as JsonNode, printed as JSON); "
+                    + "without it they are text (text/plain).")
+    boolean json;
+
+    @Option(
+            names = "--timeout",
+            paramLabel = "DURATION",
+            defaultValue = "30s",
+            converter = Durations.class,
+            description = "How long to wait for an answer, e.g. 500ms, 10s, 2m (default: ${DEFAULT-VALUE}).")
+    Duration timeout = Duration.ofSeconds(30);
+
+    /** Opens a handle to the node; it connects on first use. */
+    Daak connect() {
+        return Daak.connect(uri);
+    }
+
+    /** How values are read from the command line and printed. */
+    Values<?> values() {
+        return json ? Values.JSON : Values.TEXT;
+    }
+
+    /** Waits for the one answer of a call, at most {@link #timeout}. */
+    <T> Mono<T> bounded(Mono<T> call, String what) {
+        return call.timeout(
+                timeout,
+                Mono.error(() -> new DaakException(what + ": no answer from " + uri + " within "
+                        + Durations.format(timeout) + "; is the node overloaded? raise --timeout")));
+    }
+
+    /**
+     * A round trip with no effect, whose answer proves that the node received every frame this handle
+     * sent before it. Fire-and-forget frames (tryPublish, ack) have no answer of their own, and closing
+     * the connection right after them could drop them.
+     */
+    void flush(Daak daak) {
+        bounded(daak.entry(FLUSH_KEY), "flush").block();
+    }
+}

@@ -1,0 +1,118 @@
+package io.daak.examples.cli;
+
+import io.daak.core.LocalOptions;
+import io.daak.core.Retention;
+import io.daak.rsocket.DaakNode;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code daak node}: runs a node until SIGINT/SIGTERM (or, in process, an interrupt). */
+@Command(
+        name = "node",
+        description = {
+            "Runs a Daak node (TCP and WebSocket).",
+            "Prints one line with its addresses and runs until Ctrl-C (SIGINT) or SIGTERM, then shuts down"
+                    + " gracefully: open subscriptions end, unacknowledged deliveries return to their queues."
+        })
+final class NodeCommand implements Callable<Integer> {
+
+    @ParentCommand
+    DaakCli cli;
+
+    @Option(
+            names = "--host",
+            paramLabel = "HOST",
+            defaultValue = "0.0.0.0",
+            description = "The interface to listen on (default: ${DEFAULT-VALUE}, all).")
+    String host = "0.0.0.0";
+
+    @Option(
+            names = "--tcp-port",
+            paramLabel = "PORT",
+            defaultValue = "" + DaakNode.DEFAULT_TCP_PORT,
+            description = "The TCP port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    int tcpPort = DaakNode.DEFAULT_TCP_PORT;
+
+    @Option(
+            names = "--ws-port",
+            paramLabel = "PORT",
+            defaultValue = "" + DaakNode.DEFAULT_WEBSOCKET_PORT,
+            description = "The WebSocket port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    int webSocketPort = DaakNode.DEFAULT_WEBSOCKET_PORT;
+
+    @Option(names = "--no-tcp", description = "Serve no TCP.")
+    boolean noTcp;
+
+    @Option(names = "--no-ws", description = "Serve no WebSocket.")
+    boolean noWebSocket;
+
+    @Option(
+            names = "--retain",
+            paramLabel = "PATTERN=COUNT",
+            description = "Keep the last COUNT messages of the topics matching PATTERN, for subscribers that"
+                    + " start earlier than now (sub --start earliest). Repeatable; the first matching rule wins."
+                    + " Other topics keep their latest message.")
+    Map<String, Long> retain = new LinkedHashMap<>();
+
+    @Override
+    public Integer call() {
+        LocalOptions options = LocalOptions.defaults();
+        for (Map.Entry<String, Long> rule : retain.entrySet()) {
+            options = options.retention(rule.getKey(), Retention.count(rule.getValue()));
+        }
+        DaakNode.Builder builder = DaakNode.builder().host(host).engine(options);
+        builder = noTcp ? builder.noTcp() : builder.tcpPort(tcpPort);
+        builder = noWebSocket ? builder.noWebSocket() : builder.webSocketPort(webSocketPort);
+        DaakNode node = builder.start();
+
+        CountDownLatch closed = new CountDownLatch(1);
+        node.onClose().subscribe(v -> {}, e -> closed.countDown(), closed::countDown);
+        AtomicBoolean stopped = new AtomicBoolean();
+        Runnable stop = () -> {
+            if (stopped.compareAndSet(false, true)) {
+                node.close();
+                cli.out.println("daak node: stopped");
+            }
+        };
+        Thread hook = new Thread(stop, "daak-node-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+
+        StringBuilder line = new StringBuilder("daak node:");
+        if (!noTcp) {
+            line.append(" tcp://")
+                    .append(host)
+                    .append(':')
+                    .append(node.tcpAddress().getPort());
+        }
+        if (!noWebSocket) {
+            line.append(" ws://")
+                    .append(host)
+                    .append(':')
+                    .append(node.webSocketAddress().getPort())
+                    .append('/');
+        }
+        cli.out.println(line);
+        boolean interrupted = false;
+        try {
+            closed.await();
+        } catch (InterruptedException e) {
+            interrupted = true; // stop as on SIGINT; the flag is set again once the node is closed
+        }
+        stop.run();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // The hook is running (SIGINT/SIGTERM): it closes the node.
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+}
