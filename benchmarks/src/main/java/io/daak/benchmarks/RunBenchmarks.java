@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Objects;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
@@ -21,6 +20,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * java -jar benchmarks/target/daak-benchmarks.jar            # everything
  * java -jar benchmarks/target/daak-benchmarks.jar -quick     # a smoke run: fewer, shorter iterations
  * java -jar benchmarks/target/daak-benchmarks.jar PubSub     # the benchmarks whose name matches
+ * java -jar benchmarks/target/daak-benchmarks.jar net        # the network benchmarks instead (NetBenchmarks)
  * }</pre>
  */
 public final class RunBenchmarks {
@@ -46,10 +46,15 @@ public final class RunBenchmarks {
     /**
      * Runs the benchmarks.
      *
-     * @param args {@code -quick} and/or a regular expression selecting benchmarks
-     * @throws RunnerException when JMH fails
+     * @param args {@code -quick} and/or a regular expression selecting benchmarks; or {@code net} and
+     *     the arguments of {@link io.daak.benchmarks.net.NetBenchmarks#main(String[])}
+     * @throws Exception when JMH or a network benchmark fails
      */
-    public static void main(String[] args) throws RunnerException {
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("net")) {
+            io.daak.benchmarks.net.NetBenchmarks.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         boolean quick = false;
         String include = "io\\.daak\\.benchmarks\\..*";
         for (String arg : args) {

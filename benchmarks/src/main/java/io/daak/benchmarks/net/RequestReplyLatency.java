@@ -1,0 +1,214 @@
+package io.daak.benchmarks.net;
+
+import io.daak.core.Daak;
+import io.daak.core.Registration;
+import io.daak.core.Service;
+import io.daak.core.ServiceHandler;
+import io.daak.core.Topic;
+import io.nats.client.Connection;
+import io.nats.client.Dispatcher;
+import io.nats.client.Message;
+import io.nats.client.Nats;
+import io.rsocket.Payload;
+import io.rsocket.RSocket;
+import io.rsocket.core.RSocketConnector;
+import io.rsocket.frame.decoder.PayloadDecoder;
+import io.rsocket.transport.netty.client.TcpClientTransport;
+import io.rsocket.util.ByteBufPayload;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import org.HdrHistogram.Histogram;
+import reactor.core.publisher.Mono;
+
+/**
+ * Sequential request/reply round trips over loopback with 128-byte requests and replies: one request
+ * in flight at a time, each timed from the call to the reply in hand, into an HdrHistogram. Each
+ * target is warmed up for the warm-up time first. Not thread-safe.
+ */
+final class RequestReplyLatency {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    private RequestReplyLatency() {}
+
+    /** One client-side round trip. */
+    interface Target extends AutoCloseable {
+        /** Sends the request and waits for its reply. */
+        void call(byte[] request) throws Exception;
+
+        @Override
+        void close();
+    }
+
+    /** Opens a target. */
+    @FunctionalInterface
+    interface TargetFactory {
+        Target open() throws Exception;
+    }
+
+    /**
+     * One measurement.
+     *
+     * @param system what ran
+     * @param hops network hops each way
+     * @param histogram round trips in nanoseconds
+     * @param cpu CPUs in use during the measurement
+     */
+    record Result(String system, int hops, Histogram histogram, CpuMeter.Usage cpu) {
+        double micros(double percentile) {
+            return histogram.getValueAtPercentile(percentile) / 1e3;
+        }
+
+        double meanMicros() {
+            return histogram.getMean() / 1e3;
+        }
+
+        double perSecond() {
+            return 1e9 / histogram.getMean();
+        }
+    }
+
+    /** Measures one target; {@code serverPid} is the server's process. */
+    static Result run(String system, int hops, TargetFactory factory, Duration warmup, Duration measure, long serverPid)
+            throws Exception {
+        byte[] request = new byte[PubSubThroughput.PAYLOAD];
+        new java.util.Random(7).nextBytes(request);
+        Histogram histogram = new Histogram(TIMEOUT.toNanos(), 3);
+        CpuMeter.Usage cpu;
+        try (Target target = factory.open()) {
+            long end = System.nanoTime() + warmup.toNanos();
+            while (System.nanoTime() < end) {
+                target.call(request);
+            }
+            CpuMeter.Sample before = CpuMeter.sample(serverPid);
+            end = before.nanos() + measure.toNanos();
+            long now = System.nanoTime();
+            while (now < end) {
+                target.call(request);
+                long after = System.nanoTime();
+                histogram.recordValue(Math.min(after - now, TIMEOUT.toNanos()));
+                now = after;
+            }
+            cpu = CpuMeter.between(before, CpuMeter.sample(serverPid));
+        }
+        return new Result(system, hops, histogram, cpu);
+    }
+
+    // ------------------------------------------------------------------ Daak
+
+    static final Service<byte[], byte[]> ECHO = Service.of("bench/echo", byte[].class, byte[].class);
+
+    /** Daak, two hops: a client serving an echo service, another requesting it through the node. */
+    static TargetFactory daakRequest(String uri) {
+        return () -> {
+            Daak server = Daak.connect(uri);
+            Daak client = Daak.connect(uri);
+            Registration registration;
+            try {
+                registration = Objects.requireNonNull(server.serve(ECHO, ServiceHandler.requestReply(Mono::just))
+                        .block(TIMEOUT));
+            } catch (RuntimeException e) {
+                client.close();
+                server.close();
+                throw e;
+            }
+            return new Target() {
+                @Override
+                public void call(byte[] request) {
+                    Objects.requireNonNull(client.request(ECHO, request).block(TIMEOUT), "reply");
+                }
+
+                @Override
+                public void close() {
+                    registration.dispose();
+                    client.close();
+                    server.close();
+                }
+            };
+        };
+    }
+
+    static final Topic<byte[]> QUIET = Topic.of("bench/quiet", byte[].class);
+
+    /**
+     * Daak, one hop: {@code publish(topic, value)} as request-response, answered by the node itself
+     * with its JSON result (a topic nobody subscribes to).
+     */
+    static TargetFactory daakPublish(String uri) {
+        return () -> {
+            Daak client = Daak.connect(uri);
+            return new Target() {
+                @Override
+                public void call(byte[] request) {
+                    Objects.requireNonNull(client.publish(QUIET, request).block(TIMEOUT), "result");
+                }
+
+                @Override
+                public void close() {
+                    client.close();
+                }
+            };
+        };
+    }
+
+    // ------------------------------------------------------------------ bare RSocket
+
+    /** rsocket-java request-response to an echo server, no metadata: one hop. */
+    static TargetFactory rsocket(int port) {
+        return () -> {
+            RSocket rs = Objects.requireNonNull(RSocketConnector.create()
+                    .payloadDecoder(PayloadDecoder.ZERO_COPY)
+                    .connect(TcpClientTransport.create("127.0.0.1", port))
+                    .block(TIMEOUT));
+            return new Target() {
+                @Override
+                public void call(byte[] request) {
+                    Payload reply = Objects.requireNonNull(
+                            rs.requestResponse(ByteBufPayload.create(request)).block(TIMEOUT), "reply");
+                    reply.release();
+                }
+
+                @Override
+                public void close() {
+                    rs.dispose();
+                }
+            };
+        };
+    }
+
+    // ------------------------------------------------------------------ NATS
+
+    static final String SUBJECT = "bench.echo";
+
+    /** NATS request/reply: a responder connection echoing, a requester connection: two hops. */
+    static TargetFactory nats(String url) {
+        return () -> {
+            Connection responder = Nats.connect(PubSubThroughput.natsOptions(url));
+            Connection requester;
+            try {
+                Dispatcher d = responder.createDispatcher(m -> responder.publish(m.getReplyTo(), m.getData()));
+                d.subscribe(SUBJECT);
+                responder.flush(TIMEOUT);
+                requester = Nats.connect(PubSubThroughput.natsOptions(url));
+            } catch (Exception e) {
+                PubSubThroughput.closeAll(List.of(responder));
+                throw e;
+            }
+            return new Target() {
+                @Override
+                public void call(byte[] request) throws InterruptedException {
+                    Message reply = requester.request(SUBJECT, request, TIMEOUT);
+                    if (reply == null) {
+                        throw new IllegalStateException("no NATS reply within " + TIMEOUT);
+                    }
+                }
+
+                @Override
+                public void close() {
+                    PubSubThroughput.closeAll(List.of(requester, responder));
+                }
+            };
+        };
+    }
+}
