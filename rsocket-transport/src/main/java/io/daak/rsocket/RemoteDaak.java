@@ -145,7 +145,8 @@ final class RemoteDaak implements Daak {
             } catch (RuntimeException e) {
                 throw new CodecException("cannot encode " + type.getName() + " with " + codec.mimeType() + ": " + e, e);
             }
-            f.type = type.getName();
+            // A declared Object says nothing: tell receivers the value's own class.
+            f.type = type == Object.class ? value.getClass().getName() : type.getName();
             mime = codec.mimeType().equals(dataMimeType) ? null : codec.mimeType();
         }
         try {
@@ -175,6 +176,18 @@ final class RemoteDaak implements Daak {
             }
         }
         String mime = meta.mimeType() != null ? meta.mimeType() : dataMimeType;
+        if (as == Object.class && f.type == null && declared == null) {
+            // No type from the sender (a non-Java client): take the natural type of its format.
+            Codec sent = codecs.find(mime).orElse(null);
+            if (sent != null && !sent.supports(Object.class)) {
+                Class<?> natural = sent.supports(String.class)
+                        ? String.class
+                        : sent.supports(byte[].class) ? byte[].class : Object.class;
+                @SuppressWarnings("unchecked")
+                Class<T> cast = (Class<T>) natural;
+                as = cast;
+            }
+        }
         Codec expected = codec(declared, as);
         ByteBuf data = p.sliceData();
         try {

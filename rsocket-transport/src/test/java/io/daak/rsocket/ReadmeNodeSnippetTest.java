@@ -51,4 +51,31 @@ class ReadmeNodeSnippetTest {
                     .hasMessageContaining("is a Daak node running there");
         }
     }
+
+    @Test
+    void aValueDeclaredAsObjectReachesATypedSubscriberAsItsOwnClass() {
+        try (DaakNode node = DaakNode.builder()
+                        .host("127.0.0.1")
+                        .tcpPort(0)
+                        .noWebSocket()
+                        .start();
+                Daak a = Daak.connect(node.tcpUri().toString());
+                Daak b = Daak.connect(node.tcpUri().toString())) {
+            io.daak.core.Topic<String> typed = io.daak.core.Topic.of("objects/a", String.class);
+            reactor.test.StepVerifier v = b.subscribe(typed)
+                    .map(io.daak.core.Message::value)
+                    .take(1)
+                    .as(reactor.test.StepVerifier::create)
+                    .expectNext("hi")
+                    .expectComplete()
+                    .verifyLater();
+            // Published until the other connection's subscription is in place at the node.
+            reactor.core.publisher.Flux.defer(
+                            () -> a.publish(io.daak.core.Topic.of("objects/a", Object.class), (Object) "hi"))
+                    .repeat()
+                    .filter(r -> r.matched() == 1)
+                    .blockFirst(Duration.ofSeconds(10));
+            v.verify(Duration.ofSeconds(10));
+        }
+    }
 }
