@@ -7,8 +7,9 @@ import io.rsocket.transport.ClientTransport;
 import io.rsocket.transport.netty.client.TcpClientTransport;
 import io.rsocket.transport.netty.client.WebsocketClientTransport;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.Set;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.tcp.TcpClient;
 
 /**
  * Makes remote {@link Daak} handles for {@code tcp://host[:port]} (default port
@@ -37,8 +38,14 @@ public final class RemoteConnector implements Connector {
         int port = uri.getPort() >= 0 ? uri.getPort() : defaultPort(scheme);
         ClientTransport transport =
                 switch (scheme) {
-                    case "tcp" -> TcpClientTransport.create(host, port);
-                    case "ws" -> WebsocketClientTransport.create(withPort(uri, port));
+                    // Unpooled connections: each handle owns its connection (a pool would cap how many
+                    // handles one JVM can open and make the 501st wait for a free slot).
+                    case "tcp" ->
+                        TcpClientTransport.create(
+                                TcpClient.newConnection().host(host).port(port));
+                    case "ws" ->
+                        WebsocketClientTransport.create(
+                                HttpClient.newConnection().host(host).port(port), path(uri));
                     default ->
                         throw new IllegalArgumentException("uri='" + uri + "' has scheme '" + scheme
                                 + "'; this connector handles tcp:// and ws://");
@@ -50,12 +57,8 @@ public final class RemoteConnector implements Connector {
         return scheme.equals("ws") ? DaakNode.DEFAULT_WEBSOCKET_PORT : DaakNode.DEFAULT_TCP_PORT;
     }
 
-    private static URI withPort(URI uri, int port) {
-        try {
-            String path = uri.getPath() == null || uri.getPath().isEmpty() ? "/" : uri.getPath();
-            return new URI(uri.getScheme(), null, uri.getHost(), port, path, uri.getQuery(), null);
-        } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("uri='" + uri + "' is malformed: " + e.getMessage(), e);
-        }
+    private static String path(URI uri) {
+        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+        return uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
     }
 }
