@@ -50,6 +50,7 @@ import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The {@link Daak} API over RSocket to a {@link DaakNode}: every call becomes the interaction the wire
@@ -66,6 +67,9 @@ final class RemoteDaak implements Daak {
 
     /** At most this many messages are requested from the node per subscription ahead of the application. */
     static final long WINDOW = 512;
+
+    /** How long a tryPublish on a thread that may block waits for the first connection. */
+    static final java.time.Duration FIRST_CONNECT_WAIT = java.time.Duration.ofSeconds(5);
 
     /** tryPublish calls that may wait for the connection to come up. */
     static final int MAX_WAITING_FOR_CONNECTION = 4096;
@@ -306,6 +310,16 @@ final class RemoteDaak implements Daak {
             public boolean tryPublish(T value, Fields fields) {
                 Objects.requireNonNull(value, "value");
                 RSocket rs = current;
+                if ((rs == null || rs.isDisposed()) && !Schedulers.isInNonBlockingThread()) {
+                    // First use on a thread that may wait: connect now (bounded), so that this and later
+                    // calls leave in the order they were made.
+                    try {
+                        rs = socket.block(FIRST_CONNECT_WAIT);
+                    } catch (RuntimeException e) {
+                        log.debug("connect for tryPublish failed: {}", e.toString());
+                        return false;
+                    }
+                }
                 // While earlier calls wait for the connection, queue behind them to keep the order.
                 if (rs == null || rs.isDisposed() || connecting.get() > 0) {
                     // Not connected (yet): queue behind the connection, up to a bound.
