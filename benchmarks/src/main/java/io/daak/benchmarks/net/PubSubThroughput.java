@@ -162,7 +162,7 @@ final class PubSubThroughput {
     private static long pump(
             Target target, Receivers receivers, byte[] payload, long published, Duration time, long max) {
         long deadline = System.nanoTime() + time.toNanos();
-        long limit = published + max;
+        long limit = max > Long.MAX_VALUE - published ? Long.MAX_VALUE : published + max;
         long count = published;
         do {
             for (int i = 0; i < BATCH; i++) {

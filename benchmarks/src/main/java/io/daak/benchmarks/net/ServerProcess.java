@@ -22,6 +22,12 @@ final class ServerProcess implements AutoCloseable {
     static final List<String> JVM_OPTIONS =
             List.of("-Xms1g", "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
 
+    /**
+     * A system property with more options for the child JVM, space-separated, e.g. a flight recording:
+     * {@code -Ddaak.bench.nodeJvmOptions="-XX:StartFlightRecording=filename=node.jfr"}.
+     */
+    static final String EXTRA_OPTIONS = "daak.bench.nodeJvmOptions";
+
     private final Process process;
     private final BufferedReader in;
     private final PrintStream out;
@@ -41,6 +47,10 @@ final class ServerProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JVM_OPTIONS);
+        String extra = System.getProperty(EXTRA_OPTIONS, "").trim();
+        if (!extra.isEmpty()) {
+            command.addAll(List.of(extra.split("\\s+")));
+        }
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(NetServer.class.getName());
@@ -54,7 +64,7 @@ final class ServerProcess implements AutoCloseable {
         }
         BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         PrintStream out = new PrintStream(p.getOutputStream(), true, StandardCharsets.UTF_8);
-        String ready = readLine(p, in);
+        String ready = readLine(p, in, "READY");
         String[] parts = ready.split(" ");
         if (parts.length != 3 || !parts[0].equals("READY")) {
             p.destroyForcibly();
@@ -65,13 +75,22 @@ final class ServerProcess implements AutoCloseable {
         return server;
     }
 
-    private static String readLine(Process p, BufferedReader in) {
+    /**
+     * The child's next answer: a line starting with {@code prefix} or {@code ERROR}; other lines (the
+     * JVM's own output, e.g. of a flight recording) are passed on to standard error.
+     */
+    private static String readLine(Process p, BufferedReader in, String prefix) {
         try {
-            String line = in.readLine();
-            if (line == null) {
-                throw new IllegalStateException("the node JVM exited (code " + p.waitFor() + ") before answering");
+            while (true) {
+                String line = in.readLine();
+                if (line == null) {
+                    throw new IllegalStateException("the node JVM exited (code " + p.waitFor() + ") before answering");
+                }
+                if (line.startsWith(prefix) || line.startsWith("ERROR")) {
+                    return line;
+                }
+                System.err.println("node JVM: " + line);
             }
-            return line;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -98,7 +117,7 @@ final class ServerProcess implements AutoCloseable {
     /** The child's heap and connections, after full collections. */
     Heap heap() {
         out.println("heap");
-        String line = readLine(process, in);
+        String line = readLine(process, in, "HEAP");
         String[] parts = line.split(" ");
         if (parts.length != 5 || !parts[0].equals("HEAP")) {
             throw new IllegalStateException("the node JVM answered '" + line + "' to heap");
