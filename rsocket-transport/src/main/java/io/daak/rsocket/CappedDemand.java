@@ -1,7 +1,9 @@
 package io.daak.rsocket;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
@@ -46,18 +48,25 @@ final class CappedDemand<T> implements CoreSubscriber<T>, Subscription {
 
     private final @Nullable Predicate<? super T> marker;
     private boolean markerSeen;
+    private final @Nullable Function<? super T, List<T>> expand;
+    private boolean done;
 
-    private CappedDemand(CoreSubscriber<? super T> actual, long cap, @Nullable Predicate<? super T> marker) {
+    private CappedDemand(
+            CoreSubscriber<? super T> actual,
+            long cap,
+            @Nullable Predicate<? super T> marker,
+            @Nullable Function<? super T, List<T>> expand) {
         this.actual = actual;
         this.marker = marker;
+        this.expand = expand;
         this.cap = cap;
         this.batch = Math.max(1, cap / 4);
     }
 
     /** Applies the cap to a source. */
     static <T> Flux<T> cap(Flux<T> source, long cap) {
-        return Flux.from(
-                subscriber -> source.subscribe(new CappedDemand<T>(Operators.toCoreSubscriber(subscriber), cap, null)));
+        return Flux.from(subscriber ->
+                source.subscribe(new CappedDemand<T>(Operators.toCoreSubscriber(subscriber), cap, null, null)));
     }
 
     /**
@@ -67,7 +76,18 @@ final class CappedDemand<T> implements CoreSubscriber<T>, Subscription {
      */
     static <T> Flux<T> capAfterMarker(Flux<T> source, long cap, Predicate<? super T> isMarker) {
         return Flux.from(subscriber ->
-                source.subscribe(new CappedDemand<T>(Operators.toCoreSubscriber(subscriber), cap, isMarker)));
+                source.subscribe(new CappedDemand<T>(Operators.toCoreSubscriber(subscriber), cap, isMarker, null)));
+    }
+
+    /**
+     * As {@link #capAfterMarker}, for a source whose items may each hold several (batches): demand
+     * counts the items {@code expand} makes, so the source must never send more of those than asked.
+     * {@code expand} takes ownership of what it is given; an error it throws ends the flux.
+     */
+    static <T> Flux<T> capAfterMarker(
+            Flux<T> source, long cap, Predicate<? super T> isMarker, Function<? super T, List<T>> expand) {
+        return Flux.from(subscriber ->
+                source.subscribe(new CappedDemand<T>(Operators.toCoreSubscriber(subscriber), cap, isMarker, expand)));
     }
 
     @Override
@@ -87,25 +107,54 @@ final class CappedDemand<T> implements CoreSubscriber<T>, Subscription {
 
     @Override
     public void onNext(T t) {
-        OUTSTANDING.decrementAndGet(this);
+        if (done) {
+            Operators.onNextDropped(t, actual.currentContext());
+            return;
+        }
         if (marker != null && !markerSeen) {
             markerSeen = true;
             if (marker.test(t)) {
+                OUTSTANDING.decrementAndGet(this);
                 drain();
                 return;
             }
         }
-        actual.onNext(t);
+        if (expand == null) {
+            OUTSTANDING.decrementAndGet(this);
+            actual.onNext(t);
+        } else {
+            List<T> items;
+            try {
+                items = expand.apply(t);
+            } catch (RuntimeException e) {
+                upstream.cancel();
+                onError(e);
+                return;
+            }
+            OUTSTANDING.addAndGet(this, -items.size());
+            for (T item : items) {
+                actual.onNext(item);
+            }
+        }
         drain();
     }
 
     @Override
     public void onError(Throwable t) {
+        if (done) {
+            Operators.onErrorDropped(t, actual.currentContext());
+            return;
+        }
+        done = true;
         actual.onError(t);
     }
 
     @Override
     public void onComplete() {
+        if (done) {
+            return;
+        }
+        done = true;
         actual.onComplete();
     }
 

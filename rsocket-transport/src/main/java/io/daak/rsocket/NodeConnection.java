@@ -25,6 +25,8 @@ import io.rsocket.RSocketErrorException;
 import io.rsocket.exceptions.ApplicationErrorException;
 import io.rsocket.util.ByteBufPayload;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -92,7 +94,7 @@ final class NodeConnection implements RSocket {
         }
         // Deferred: names and fields are checked while the work is assembled; their errors become signals.
         Mono<?> work = Mono.defer(() -> switch (r.route.op()) {
-            case PUBLISH -> publish(r);
+            case PUBLISH -> r.fields.batch > 0 ? publishBatch(r) : publish(r);
             case SEND -> send(r);
             case ACK, NACK -> settle(r);
             default -> Mono.error(notFor(r, "fire-and-forget", "publish, send, ack, nack"));
@@ -160,6 +162,27 @@ final class NodeConnection implements RSocket {
             } catch (RuntimeException e) {
                 return Flux.<Payload>error(Wire.toWire(e)).doOnSubscribe(s -> all.subscribe(Payload::release));
             }
+            if (r.route.op() == Wire.Op.PUBLISH && r.fields.batch > 0) {
+                // A channel of batches: every payload (the first included) holds entries.
+                AtomicBoolean atBatchHead = new AtomicBoolean(true);
+                Flux<List<Item>> batches = all.map(p -> {
+                    try {
+                        return atBatchHead.compareAndSet(true, false)
+                                ? items(r.value().wrap(), r.fields.batch)
+                                : items(p);
+                    } finally {
+                        p.release();
+                    }
+                });
+                Flux<Payload> work;
+                try {
+                    work = publishBatches(r, batches);
+                } catch (RuntimeException e) {
+                    batches.subscribe(v -> {}, x -> {});
+                    work = Flux.error(e);
+                }
+                return work.onErrorMap(Wire::toWire);
+            }
             // Every payload (the first included) carries a value; only the first carries the route.
             // Payload objects are recycled once released: tell the first apart by position, not identity.
             AtomicBoolean atHead = new AtomicBoolean(true);
@@ -197,6 +220,79 @@ final class NodeConnection implements RSocket {
         return engine.publish(Topic.of(r.route.name(), Encoded.class), r.value(), r.fields.toFields());
     }
 
+    /** One value of a batch with its fields. */
+    private record Item(Encoded value, Fields fields) {}
+
+    /**
+     * The values of a payload: its entries when its fields announce a batch, else its one value.
+     * Reads {@code p} (not released).
+     */
+    private List<Item> items(Payload p) {
+        Wire.Meta meta = Wire.read(p.hasMetadata() ? p.sliceMetadata() : null);
+        WireFields f = meta.fieldsOrEmpty();
+        if (f.batch == 0) {
+            return List.of(new Item(
+                    Encoded.copy(p.sliceData(), meta.mimeType() != null ? meta.mimeType() : dataMimeType, f.type),
+                    f.toFields()));
+        }
+        return items(p.sliceData(), f.batch);
+    }
+
+    private List<Item> items(ByteBuf data, int count) {
+        List<Batch.Entry> entries = Batch.entries(data, count);
+        List<Item> items = new ArrayList<>(entries.size());
+        for (int k = 0; k < entries.size(); k++) {
+            Batch.Entry e = entries.get(k);
+            Wire.Meta meta;
+            try {
+                meta = Wire.read(e.metadata());
+            } catch (IllegalArgumentException x) {
+                throw new IllegalArgumentException("batch entry " + k + ": " + x.getMessage(), x);
+            }
+            WireFields f = meta.fieldsOrEmpty();
+            items.add(new Item(
+                    Encoded.copy(e.data(), meta.mimeType() != null ? meta.mimeType() : dataMimeType, f.type),
+                    f.toFields()));
+        }
+        return items;
+    }
+
+    /**
+     * The entries of a batch published fire-and-forget, in order; subscribers that take batches get
+     * what this delivers to them in as few payloads as possible.
+     */
+    private Mono<Void> publishBatch(Request r) {
+        Topic<Encoded> topic = Topic.of(r.route.name(), Encoded.class);
+        List<Item> items = items(r.value().wrap(), r.fields.batch);
+        return Batching.deferring(Flux.fromIterable(items)
+                .concatMap(it -> engine.publish(topic, it.value(), it.fields()))
+                .then());
+    }
+
+    /**
+     * A channel of batches (its first payload announces one): each batch's entries are published in
+     * order and answered with one JSON array of results, where a failed entry is {@code {"error": ...}}
+     * and the channel goes on. A small prefetch of batches: a blocked topic soon stops the publisher.
+     */
+    private Flux<Payload> publishBatches(Request r, Flux<List<Item>> batches) {
+        Topic<Encoded> topic = Topic.of(r.route.name(), Encoded.class);
+        return batches.concatMap(
+                items -> Batching.deferring(Flux.fromIterable(items)
+                                .concatMap(it -> engine.publish(topic, it.value(), it.fields())
+                                        .map(this::resultJson)
+                                        .onErrorResume(e -> Mono.just(errorJson(e))))
+                                .collectList())
+                        .map(results -> json(String.join(",", results), true)),
+                8);
+    }
+
+    private String errorJson(Throwable e) {
+        StringBuilder b = new StringBuilder(80).append("{\"error\":");
+        String message = Wire.toWire(e).getMessage();
+        WireFields.quote(b, message != null ? message : e.toString());
+        return b.append('}').toString();
+    }
+
     private Flux<Payload> publishChannel(Request r, Flux<Encoded> values) {
         Topic<Encoded> topic = Topic.of(r.route.name(), Encoded.class);
         Fields fields = r.fields.toFields();
@@ -206,13 +302,21 @@ final class NodeConnection implements RSocket {
     }
 
     private Payload result(PublishResult p) {
+        return json(resultJson(p));
+    }
+
+    private String resultJson(PublishResult p) {
         StringBuilder b = new StringBuilder(80);
         b.append("{\"topic\":");
         WireFields.quote(b, p.topic());
         b.append(",\"sequence\":").append(p.sequence());
         b.append(",\"matched\":").append(p.matched());
         b.append(",\"dropped\":").append(p.dropped()).append('}');
-        return json(b);
+        return b.toString();
+    }
+
+    private Payload json(CharSequence text, boolean array) {
+        return json(array ? "[" + text + "]" : text);
     }
 
     private Payload json(CharSequence text) {
@@ -227,8 +331,10 @@ final class NodeConnection implements RSocket {
 
     private Flux<Payload> subscribe(Request r) {
         Selector<Encoded> selector = Selector.of(r.route.name(), Encoded.class);
+        Flux<Message<Encoded>> messages = engine.subscribe(selector, r.fields.toSubscribeOptions());
         return confirmed(
-                r, engine.subscribe(selector, r.fields.toSubscribeOptions()).map(this::message));
+                r,
+                r.fields.batch > 1 ? Batching.batch(messages, encoder, r.fields.batch) : messages.map(this::message));
     }
 
     /**
@@ -248,6 +354,35 @@ final class NodeConnection implements RSocket {
         f.kind = "subscribed";
         return ByteBufPayload.create(Unpooled.EMPTY_BUFFER, Wire.write(allocator, null, null, f));
     }
+
+    /** Messages to a subscriber that takes batches. */
+    private final Batching.Encoder encoder = new Batching.Encoder() {
+        @Override
+        public Payload single(Message<Encoded> m) {
+            return message(m);
+        }
+
+        @Override
+        public void add(Batch.Writer batch, Message<Encoded> m) {
+            Encoded v = m.value();
+            batch.add(
+                    v.mimeType().equals(dataMimeType) ? null : v.mimeType(),
+                    WireFields.ofMessage(m, v.type()),
+                    v.bytes());
+        }
+
+        @Override
+        public Payload finish(Batch.Writer batch) {
+            WireFields f = new WireFields();
+            f.batch = batch.count();
+            return batch.payload(Wire.write(allocator, null, null, f));
+        }
+
+        @Override
+        public Batch.Writer writer() {
+            return new Batch.Writer(allocator, 4096);
+        }
+    };
 
     private Payload message(Message<Encoded> m) {
         Encoded v = m.value();

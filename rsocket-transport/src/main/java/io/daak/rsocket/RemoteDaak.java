@@ -37,6 +37,8 @@ import io.rsocket.util.ByteBufPayload;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -50,6 +52,7 @@ import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -71,11 +74,6 @@ final class RemoteDaak implements Daak {
     /** How long a tryPublish on a thread that may block waits for the first connection. */
     static final java.time.Duration FIRST_CONNECT_WAIT = java.time.Duration.ofSeconds(5);
 
-    /** tryPublish calls that may wait for the connection to come up. */
-    static final int MAX_WAITING_FOR_CONNECTION = 4096;
-
-    private final java.util.concurrent.atomic.AtomicInteger connecting =
-            new java.util.concurrent.atomic.AtomicInteger();
     private final URI uri;
     private final CodecRegistry codecs;
     private final String dataMimeType;
@@ -85,14 +83,21 @@ final class RemoteDaak implements Daak {
     private final Map<String, Class<?>> classes = new ConcurrentHashMap<>();
     private final Mono<RSocket> socket;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Guards {@link #current} and {@link #waiters}. */
+    private final Object gate = new Object();
+
+    /** The open connection, once every call that waited for it has had it. */
     private volatile @Nullable RSocket current;
+
+    /** Calls waiting for the connection, in call order; null when none is being made. */
+    private @Nullable List<MonoSink<RSocket>> waiters;
 
     RemoteDaak(URI uri, ClientTransport transport, CodecRegistry codecs, String dataMimeType) {
         this.uri = uri;
         this.codecs = codecs;
         this.dataMimeType = dataMimeType;
         ClientResponder responder = new ClientResponder(this);
-        this.socket = Mono.defer(() -> {
+        Mono<RSocket> connect = Mono.defer(() -> {
                     if (closed.get()) {
                         return Mono.error(new DaakException("this Daak handle to " + uri + " is closed"));
                     }
@@ -103,19 +108,65 @@ final class RemoteDaak implements Daak {
                             .acceptor(SocketAcceptor.with(responder))
                             .connect(transport);
                 })
-                .doOnNext(rs -> {
-                    current = rs;
-                    if (closed.get()) {
-                        rs.dispose();
-                    }
-                })
                 .onErrorMap(
                         e -> !(e instanceof DaakException),
                         e -> new DaakException(
                                 "cannot connect to " + uri + ": " + rootMessage(e)
                                         + "; is a Daak node running there (java -jar daak.jar node)?",
-                                e))
-                .cacheInvalidateIf(RSocket::isDisposed);
+                                e));
+        this.socket = Mono.create(sink -> {
+            RSocket rs;
+            boolean start = false;
+            synchronized (gate) {
+                rs = current;
+                if (rs == null || rs.isDisposed()) {
+                    rs = null;
+                    if (waiters == null) {
+                        waiters = new ArrayList<>();
+                        start = true;
+                    }
+                    waiters.add(sink);
+                }
+            }
+            if (rs != null) {
+                sink.success(rs);
+            } else if (start) {
+                connect.subscribe(this::connected, this::connectFailed);
+            }
+        });
+    }
+
+    /**
+     * The connection is up: hands it to the calls that waited, in the order they came, each on this
+     * thread (so what each sends is queued on the connection before the next one's); calls that
+     * arrive meanwhile queue behind them, and only then the connection is open to everyone.
+     */
+    private void connected(RSocket rs) {
+        while (true) {
+            List<MonoSink<RSocket>> ready;
+            synchronized (gate) {
+                ready = waiters;
+                if (ready == null || ready.isEmpty()) {
+                    waiters = null;
+                    current = rs;
+                    break;
+                }
+                waiters = new ArrayList<>();
+            }
+            ready.forEach(w -> w.success(rs));
+        }
+        if (closed.get()) {
+            rs.dispose();
+        }
+    }
+
+    private void connectFailed(Throwable e) {
+        List<MonoSink<RSocket>> failed;
+        synchronized (gate) {
+            failed = waiters != null ? waiters : List.of();
+            waiters = null;
+        }
+        failed.forEach(w -> w.error(e));
     }
 
     private static String rootMessage(Throwable e) {
@@ -306,44 +357,51 @@ final class RemoteDaak implements Daak {
                 return topic;
             }
 
+            private @Nullable PublishChannel channel;
+
+            /** The open channel of this publication, opened anew after one ended. */
+            private synchronized PublishChannel channel() {
+                PublishChannel c = channel;
+                if (c == null || c.isClosed()) {
+                    c = PublishChannel.open(
+                            topic.name(), allocator, out -> socket.flatMapMany(rs -> rs.requestChannel(out)));
+                    channel = c;
+                }
+                return c;
+            }
+
             @Override
             public boolean tryPublish(T value, Fields fields) {
                 Objects.requireNonNull(value, "value");
+                Objects.requireNonNull(fields, "fields");
                 RSocket rs = current;
                 if ((rs == null || rs.isDisposed()) && !Schedulers.isInNonBlockingThread()) {
-                    // First use on a thread that may wait: connect now (bounded), so that this and later
-                    // calls leave in the order they were made.
+                    // First use on a thread that may wait: connect now (bounded), so that a node that is not
+                    // there is a false here rather than a publish lost later.
                     try {
-                        rs = socket.block(FIRST_CONNECT_WAIT);
+                        socket.block(FIRST_CONNECT_WAIT);
                     } catch (RuntimeException e) {
                         log.debug("connect for tryPublish failed: {}", e.toString());
                         return false;
                     }
                 }
-                // While earlier calls wait for the connection, queue behind them to keep the order.
-                if (rs == null || rs.isDisposed() || connecting.get() > 0) {
-                    // Not connected (yet): queue behind the connection, up to a bound.
-                    if (connecting.incrementAndGet() > MAX_WAITING_FOR_CONNECTION) {
-                        connecting.decrementAndGet();
-                        return false;
-                    }
-                    Fields f = fields;
-                    socket.flatMap(s -> s.fireAndForget(
-                                    payload(route, value, topic.type(), topic.codec(), WireFields.of(f))))
-                            .doFinally(sig -> connecting.decrementAndGet())
-                            .subscribe(
-                                    v -> {},
-                                    e -> log.warn("tryPublish to '{}' failed: {}", topic.name(), e.toString()));
-                    return true;
-                }
-                rs.fireAndForget(payload(route, value, topic.type(), topic.codec(), WireFields.of(fields)))
-                        .subscribe(v -> {}, e -> log.warn("tryPublish to '{}' failed: {}", topic.name(), e.toString()));
-                return true;
+                Payload entry = payload(null, value, topic.type(), topic.codec(), WireFields.of(fields));
+                return channel().offer(entry, null);
             }
 
             @Override
             public Mono<PublishResult> publish(T value, Fields fields) {
-                return RemoteDaak.this.publish(topic, value, fields);
+                Objects.requireNonNull(value, "value");
+                Objects.requireNonNull(fields, "fields");
+                // Through the same channel as tryPublish, so that results follow call order; when that
+                // channel is full, as a request of its own (which waits at the node like any publish).
+                return Mono.<PublishResult>create(sink -> {
+                            Payload entry = payload(null, value, topic.type(), topic.codec(), WireFields.of(fields));
+                            if (!channel().offer(entry, sink)) {
+                                RemoteDaak.this.publish(topic, value, fields).subscribe(sink::success, sink::error);
+                            }
+                        })
+                        .onErrorMap(e -> remote(e, null));
             }
 
             @Override
@@ -378,9 +436,9 @@ final class RemoteDaak implements Daak {
         Objects.requireNonNull(selector, "selector");
         Objects.requireNonNull(options, "options");
         String route = Wire.Op.SUBSCRIBE.route(selector.pattern());
-        Flux<Payload> stream = socket.flatMapMany(
-                rs -> rs.requestStream(payload(route, null, Object.class, null, confirmed(options))));
-        return CappedDemand.capAfterMarker(stream, WINDOW, RemoteDaak::isMarker)
+        Flux<Payload> stream =
+                socket.flatMapMany(rs -> rs.requestStream(payload(route, null, Object.class, null, batched(options))));
+        return CappedDemand.capAfterMarker(stream, WINDOW, RemoteDaak::isMarker, RemoteDaak::unbatch)
                 .map(p -> message(p, selector.pattern(), selector.type(), null))
                 .onErrorMap(e -> remote(e, null));
     }
@@ -389,6 +447,31 @@ final class RemoteDaak implements Daak {
         WireFields f = WireFields.of(options);
         f.confirm = true;
         return f;
+    }
+
+    /** A subscription that takes batches: demand counts messages, a payload may hold several. */
+    private static WireFields batched(SubscribeOptions options) {
+        WireFields f = confirmed(options);
+        f.batch = Batch.MAX_ENTRIES;
+        return f;
+    }
+
+    /** The messages a payload from a batched subscription holds (takes ownership of it). */
+    private static List<Payload> unbatch(Payload p) {
+        int count;
+        try {
+            count = p.hasMetadata() ? meta(p).fieldsOrEmpty().batch : 0;
+        } catch (RuntimeException e) {
+            count = 0; // not ours to judge here: the message decoder reports malformed metadata
+        }
+        if (count == 0) {
+            return List.of(p);
+        }
+        try {
+            return Batch.split(p, count);
+        } catch (IllegalArgumentException e) {
+            throw new DaakException("the node sent a malformed batch: " + e.getMessage(), e);
+        }
     }
 
     /** The node's confirmation that a subscription is in place: swallowed (and released) here. */

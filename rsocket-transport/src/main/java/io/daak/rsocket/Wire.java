@@ -8,6 +8,7 @@ import io.daak.core.ServiceException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.rsocket.RSocketErrorException;
 import io.rsocket.exceptions.ApplicationErrorException;
 import io.rsocket.exceptions.InvalidException;
@@ -54,6 +55,9 @@ final class Wire {
     private static final int ROUTING = WellKnownMimeType.MESSAGE_RSOCKET_ROUTING.getIdentifier();
     private static final int MIME = WellKnownMimeType.MESSAGE_RSOCKET_MIMETYPE.getIdentifier();
     private static final byte[] FIELDS_MIME_BYTES = FIELDS_MIME.getBytes(StandardCharsets.US_ASCII);
+    private static final ByteBuf FIELDS_MIME_BUF = Unpooled.unreleasableBuffer(
+                    Unpooled.wrappedBuffer(FIELDS_MIME_BYTES))
+            .asReadOnly();
     private static final int MAX_CONTENT = 0xFF_FFFF;
 
     private Wire() {}
@@ -184,15 +188,7 @@ final class Wire {
     }
 
     private static boolean isFieldsMime(ByteBuf buf, int at, int length) {
-        if (length != FIELDS_MIME_BYTES.length) {
-            return false;
-        }
-        for (int k = 0; k < length; k++) {
-            if (buf.getByte(at + k) != FIELDS_MIME_BYTES[k]) {
-                return false;
-            }
-        }
-        return true;
+        return length == FIELDS_MIME_BYTES.length && ByteBufUtil.equals(buf, at, FIELDS_MIME_BUF, 0, length);
     }
 
     /**
@@ -210,47 +206,51 @@ final class Wire {
         }
         ByteBuf out = allocator.buffer(128);
         try {
-            if (route != null) {
-                byte[] tag = route.getBytes(StandardCharsets.UTF_8);
-                if (tag.length > 255) {
-                    throw new IllegalArgumentException(
-                            "route '" + route + "' is " + tag.length + " bytes; routes are at most 255 bytes");
-                }
-                out.writeByte(0x80 | ROUTING);
-                out.writeMedium(tag.length + 1);
-                out.writeByte(tag.length);
-                out.writeBytes(tag);
-            }
-            if (mimeType != null) {
-                out.writeByte(0x80 | MIME);
-                int lengthAt = out.writerIndex();
-                out.writeMedium(0);
-                WellKnownMimeType known = WellKnownMimeType.fromString(mimeType);
-                if (known != WellKnownMimeType.UNPARSEABLE_MIME_TYPE) {
-                    out.writeByte(0x80 | known.getIdentifier());
-                } else {
-                    int n = ByteBufUtil.writeAscii(out.writeByte(0), mimeType);
-                    out.setByte(lengthAt + 3, n - 1);
-                }
-                out.setMedium(lengthAt, out.writerIndex() - lengthAt - 3);
-            }
-            if (fields != null && !fields.isEmpty()) {
-                out.writeByte(FIELDS_MIME_BYTES.length - 1);
-                out.writeBytes(FIELDS_MIME_BYTES);
-                int lengthAt = out.writerIndex();
-                out.writeMedium(0);
-                fields.write(out);
-                int length = out.writerIndex() - lengthAt - 3;
-                if (length > MAX_CONTENT) {
-                    throw new IllegalArgumentException(
-                            "fields of " + length + " bytes exceed the 16 MiB metadata limit");
-                }
-                out.setMedium(lengthAt, length);
-            }
+            writeTo(out, route, mimeType, fields);
             return out;
         } catch (RuntimeException e) {
             out.release();
             throw e;
+        }
+    }
+
+    /** Appends composite metadata with the entries that are given to {@code out}. */
+    static void writeTo(ByteBuf out, @Nullable String route, @Nullable String mimeType, @Nullable WireFields fields) {
+        if (route != null) {
+            byte[] tag = route.getBytes(StandardCharsets.UTF_8);
+            if (tag.length > 255) {
+                throw new IllegalArgumentException(
+                        "route '" + route + "' is " + tag.length + " bytes; routes are at most 255 bytes");
+            }
+            out.writeByte(0x80 | ROUTING);
+            out.writeMedium(tag.length + 1);
+            out.writeByte(tag.length);
+            out.writeBytes(tag);
+        }
+        if (mimeType != null) {
+            out.writeByte(0x80 | MIME);
+            int lengthAt = out.writerIndex();
+            out.writeMedium(0);
+            WellKnownMimeType known = WellKnownMimeType.fromString(mimeType);
+            if (known != WellKnownMimeType.UNPARSEABLE_MIME_TYPE) {
+                out.writeByte(0x80 | known.getIdentifier());
+            } else {
+                int n = ByteBufUtil.writeAscii(out.writeByte(0), mimeType);
+                out.setByte(lengthAt + 3, n - 1);
+            }
+            out.setMedium(lengthAt, out.writerIndex() - lengthAt - 3);
+        }
+        if (fields != null && !fields.isEmpty()) {
+            out.writeByte(FIELDS_MIME_BYTES.length - 1);
+            out.writeBytes(FIELDS_MIME_BYTES);
+            int lengthAt = out.writerIndex();
+            out.writeMedium(0);
+            fields.write(out);
+            int length = out.writerIndex() - lengthAt - 3;
+            if (length > MAX_CONTENT) {
+                throw new IllegalArgumentException("fields of " + length + " bytes exceed the 16 MiB metadata limit");
+            }
+            out.setMedium(lengthAt, length);
         }
     }
 

@@ -1,8 +1,5 @@
 package io.daak.rsocket;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import io.daak.core.Change;
 import io.daak.core.Fields;
 import io.daak.core.Message;
@@ -10,8 +7,6 @@ import io.daak.core.Overflow;
 import io.daak.core.Start;
 import io.daak.core.SubscribeOptions;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,8 +22,6 @@ import org.jspecify.annotations.Nullable;
  * <p>Not thread-safe: one instance per payload.
  */
 final class WireFields {
-
-    private static final JsonFactory JSON = new JsonFactory();
 
     /** Topic, key or queue of a delivered message, change or delivery. */
     @Nullable
@@ -71,6 +64,12 @@ final class WireFields {
      * {@code subscribed} once the subscription is in place, using one unit of the initial demand.
      */
     boolean confirm;
+
+    /**
+     * On subscribe requests: the most messages the client takes in one payload (it then counts its
+     * demand in messages, see {@link Batch}); on a batch payload: how many entries it holds.
+     */
+    int batch;
 
     /** A change's kind: put or delete; {@code subscribed} on the confirmation of a subscription. */
     @Nullable
@@ -249,6 +248,7 @@ final class WireFields {
                 && overflow == null
                 && kind == null
                 && !confirm
+                && batch == 0
                 && id == 0
                 && ackTimeoutMillis < 0
                 && maxDeliveries == 0
@@ -256,88 +256,88 @@ final class WireFields {
                 && deadLetter == null;
     }
 
-    /** Writes the JSON object into {@code out}. */
-    void write(ByteBuf out) {
-        StringBuilder b = new StringBuilder(96);
-        b.append('{');
-        int at = b.length();
-        str(b, at, "name", name);
-        num(b, at, "seq", seq, 0);
+    private static final byte[] NAME = FlatJson.member("name");
+    private static final byte[] SEQ = FlatJson.member("seq");
+    private static final byte[] TS = FlatJson.member("ts");
+    private static final byte[] TS_NANOS = FlatJson.member("tsNanos");
+    private static final byte[] HEADERS = FlatJson.member("headers");
+    private static final byte[] SENDER = FlatJson.member("sender");
+    private static final byte[] PRIORITY = FlatJson.member("priority");
+    private static final byte[] TTL = FlatJson.member("ttl");
+    private static final byte[] TYPE = FlatJson.member("type");
+    private static final byte[] START = FlatJson.member("start");
+    private static final byte[] OVERFLOW = FlatJson.member("overflow");
+    private static final byte[] CAPACITY = FlatJson.member("capacity");
+    private static final byte[] KIND = FlatJson.member("kind");
+    private static final byte[] CONFIRM = FlatJson.member("confirm");
+    private static final byte[] BATCH = FlatJson.member("batch");
+    private static final byte[] ID = FlatJson.member("id");
+    private static final byte[] ATTEMPT = FlatJson.member("attempt");
+    private static final byte[] ACK_TIMEOUT = FlatJson.member("ackTimeout");
+    private static final byte[] MAX_DELIVERIES = FlatJson.member("maxDeliveries");
+    private static final byte[] QUEUE_CAPACITY = FlatJson.member("queueCapacity");
+    private static final byte[] DEAD_LETTER = FlatJson.member("deadLetter");
+
+    /** Writes the JSON object into {@code buf}. */
+    void write(ByteBuf buf) {
+        FlatJson.Out out = FlatJson.out();
+        out.put('{');
+        str(out, NAME, name);
+        num(out, SEQ, seq, 0);
         if (tsMillis != Long.MIN_VALUE) {
-            num(b, at, "ts", tsMillis, Long.MIN_VALUE);
-            num(b, at, "tsNanos", tsNanos, 0);
+            num(out, TS, tsMillis, Long.MIN_VALUE);
+            num(out, TS_NANOS, tsNanos, 0);
         }
         if (!headers.isEmpty()) {
-            sep(b, at);
-            b.append("\"headers\":{");
-            int hs = b.length();
-            headers.forEach((k, v) -> str(b, hs, k, v));
-            b.append('}');
-        }
-        str(b, at, "sender", sender);
-        num(b, at, "priority", priority, 0);
-        num(b, at, "ttl", ttlMillis, -1);
-        str(b, at, "type", type);
-        str(b, at, "start", this.start);
-        str(b, at, "overflow", overflow);
-        num(b, at, "capacity", capacity, 0);
-        str(b, at, "kind", kind);
-        if (confirm) {
-            sep(b, at);
-            b.append("\"confirm\":true");
-        }
-        num(b, at, "id", id, 0);
-        num(b, at, "attempt", attempt, 0);
-        num(b, at, "ackTimeout", ackTimeoutMillis, -1);
-        num(b, at, "maxDeliveries", maxDeliveries, 0);
-        num(b, at, "queueCapacity", queueCapacity, 0);
-        str(b, at, "deadLetter", deadLetter);
-        b.append('}');
-        ByteBufUtil.writeUtf8(out, b);
-    }
-
-    private static void sep(StringBuilder b, int start) {
-        if (b.length() > start) {
-            b.append(',');
-        }
-    }
-
-    private static void num(StringBuilder b, int start, String name, long value, long absent) {
-        if (value != absent) {
-            sep(b, start);
-            b.append('"').append(name).append("\":").append(value);
-        }
-    }
-
-    private static void str(StringBuilder b, int start, String name, @Nullable String value) {
-        if (value != null) {
-            sep(b, start);
-            quote(b, name);
-            b.append(':');
-            quote(b, value);
-        }
-    }
-
-    static void quote(StringBuilder b, String s) {
-        b.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
+            out.member(out.size() == 1, HEADERS).put('{');
+            boolean head = true;
+            for (Map.Entry<String, String> h : headers.entrySet()) {
+                if (!head) {
+                    out.put(',');
                 }
+                head = false;
+                out.string(h.getKey()).put(':').string(h.getValue());
             }
+            out.put('}');
         }
-        b.append('"');
+        str(out, SENDER, sender);
+        num(out, PRIORITY, priority, 0);
+        num(out, TTL, ttlMillis, -1);
+        str(out, TYPE, type);
+        str(out, START, this.start);
+        str(out, OVERFLOW, overflow);
+        num(out, CAPACITY, capacity, 0);
+        str(out, KIND, kind);
+        if (confirm) {
+            out.member(out.size() == 1, CONFIRM).put(TRUE);
+        }
+        num(out, BATCH, batch, 0);
+        num(out, ID, id, 0);
+        num(out, ATTEMPT, attempt, 0);
+        num(out, ACK_TIMEOUT, ackTimeoutMillis, -1);
+        num(out, MAX_DELIVERIES, maxDeliveries, 0);
+        num(out, QUEUE_CAPACITY, queueCapacity, 0);
+        str(out, DEAD_LETTER, deadLetter);
+        out.put('}').writeTo(buf);
+    }
+
+    private static final byte[] TRUE = "true".getBytes(StandardCharsets.US_ASCII);
+
+    private static void num(FlatJson.Out out, byte[] member, long value, long absent) {
+        if (value != absent) {
+            out.member(out.size() == 1, member).number(value);
+        }
+    }
+
+    private static void str(FlatJson.Out out, byte[] member, @Nullable String value) {
+        if (value != null) {
+            out.member(out.size() == 1, member).string(value);
+        }
+    }
+
+    /** Appends a JSON string to a builder. */
+    static void quote(StringBuilder b, String s) {
+        FlatJson.quote(b, s);
     }
 
     /**
@@ -346,80 +346,55 @@ final class WireFields {
      * @throws IllegalArgumentException when it is not a JSON object of the documented members
      */
     static WireFields read(ByteBuf in) {
-        byte[] bytes;
-        int offset;
-        int length = in.readableBytes();
-        if (in.hasArray()) {
-            bytes = in.array();
-            offset = in.arrayOffset() + in.readerIndex();
-        } else {
-            bytes = ByteBufUtil.getBytes(in, in.readerIndex(), length, false);
-            offset = 0;
-        }
+        FlatJson p = new FlatJson(in);
         WireFields w = new WireFields();
-        try (JsonParser p = JSON.createParser(bytes, offset, length)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw new IllegalArgumentException("is not a JSON object");
+        p.expect('{');
+        for (boolean first = true; p.more(first); first = false) {
+            String field = p.name();
+            switch (field) {
+                case "name" -> w.name = text(p, field);
+                case "seq" -> w.seq = p.integer(field);
+                case "ts" -> w.tsMillis = p.integer(field);
+                case "tsNanos" -> w.tsNanos = (int) Math.floorMod(p.integer(field), 1_000_000L);
+                case "headers" -> w.headers = headers(p);
+                case "sender" -> w.sender = text(p, field);
+                case "priority" -> w.priority = (int) p.integer(field);
+                case "ttl" -> w.ttlMillis = p.integer(field);
+                case "type" -> w.type = text(p, field);
+                case "start" -> w.start = text(p, field);
+                case "overflow" -> w.overflow = text(p, field);
+                case "capacity" -> w.capacity = (int) p.integer(field);
+                case "kind" -> w.kind = text(p, field);
+                case "confirm" -> w.confirm = p.bool();
+                case "batch" -> w.batch = (int) Math.min(Integer.MAX_VALUE, Math.max(0, p.integer(field)));
+                case "id" -> w.id = p.integer(field);
+                case "attempt" -> w.attempt = (int) p.integer(field);
+                case "ackTimeout" -> w.ackTimeoutMillis = p.integer(field);
+                case "maxDeliveries" -> w.maxDeliveries = (int) p.integer(field);
+                case "queueCapacity" -> w.queueCapacity = (int) p.integer(field);
+                case "deadLetter" -> w.deadLetter = text(p, field);
+                default -> p.skip();
             }
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                JsonToken t = p.nextToken();
-                switch (field) {
-                    case "name" -> w.name = text(p, field);
-                    case "seq" -> w.seq = number(p, field);
-                    case "ts" -> w.tsMillis = number(p, field);
-                    case "tsNanos" -> w.tsNanos = (int) Math.floorMod(number(p, field), 1_000_000L);
-                    case "headers" -> w.headers = headers(p);
-                    case "sender" -> w.sender = text(p, field);
-                    case "priority" -> w.priority = (int) number(p, field);
-                    case "ttl" -> w.ttlMillis = number(p, field);
-                    case "type" -> w.type = text(p, field);
-                    case "start" -> w.start = text(p, field);
-                    case "overflow" -> w.overflow = text(p, field);
-                    case "capacity" -> w.capacity = (int) number(p, field);
-                    case "kind" -> w.kind = text(p, field);
-                    case "confirm" -> w.confirm = t == JsonToken.VALUE_TRUE;
-                    case "id" -> w.id = number(p, field);
-                    case "attempt" -> w.attempt = (int) number(p, field);
-                    case "ackTimeout" -> w.ackTimeoutMillis = number(p, field);
-                    case "maxDeliveries" -> w.maxDeliveries = (int) number(p, field);
-                    case "queueCapacity" -> w.queueCapacity = (int) number(p, field);
-                    case "deadLetter" -> w.deadLetter = text(p, field);
-                    default -> {
-                        if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
-                            p.skipChildren();
-                        }
-                    }
-                }
-            }
-        } catch (IOException e) {
-            throw new IllegalArgumentException("is not valid JSON: " + e.getMessage(), e);
         }
+        p.expectEnd();
         return w;
     }
 
-    private static String text(JsonParser p, String field) throws IOException {
-        if (p.currentToken() != JsonToken.VALUE_STRING) {
+    private static String text(FlatJson p, String field) {
+        if (p.peek() != FlatJson.Kind.STRING) {
             throw new IllegalArgumentException("member '" + field + "' must be a string");
         }
-        return p.getText();
+        return p.string();
     }
 
-    private static long number(JsonParser p, String field) throws IOException {
-        if (p.currentToken() != JsonToken.VALUE_NUMBER_INT) {
-            throw new IllegalArgumentException("member '" + field + "' must be an integer");
-        }
-        return p.getLongValue();
-    }
-
-    private static Map<String, String> headers(JsonParser p) throws IOException {
-        if (p.currentToken() != JsonToken.START_OBJECT) {
+    private static Map<String, String> headers(FlatJson p) {
+        if (p.peek() != FlatJson.Kind.OBJECT) {
             throw new IllegalArgumentException("member 'headers' must be an object of strings");
         }
+        p.expect('{');
         Map<String, String> out = new LinkedHashMap<>();
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String k = p.currentName();
-            p.nextToken();
+        for (boolean first = true; p.more(first); first = false) {
+            String k = p.name();
             out.put(k, text(p, "headers." + k));
         }
         return out;

@@ -1,0 +1,177 @@
+package io.daak.rsocket;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.rsocket.Payload;
+import io.rsocket.util.ByteBufPayload;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Several messages in one payload: the data of a payload whose Daak fields say {@code batch: n}
+ * holds {@code n} entries, each exactly what a payload of its own would carry (its metadata and its
+ * data), so that one frame, one header parse and one demand unit carry many small messages. See
+ * {@code docs/wire.md}, "Batches".
+ *
+ * <pre>
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +---------------------------------------------------------------+
+ * |                 metadata length (unsigned 32 bits)            |
+ * +---------------------------------------------------------------+
+ * |  metadata: composite metadata, as a single payload's ...      |
+ * +---------------------------------------------------------------+
+ * |                   data length (unsigned 32 bits)              |
+ * +---------------------------------------------------------------+
+ * |  data: the value, as a single payload's ...                   |
+ * +---------------------------------------------------------------+
+ * |  ... the next entry                                           |
+ * </pre>
+ *
+ * Lengths are big-endian. Batches are an opt-in: a node sends them only to a subscriber that asked
+ * (fields {@code batch} on the subscribe request, the most entries it takes in one payload; its
+ * {@code request(n)} then counts messages, not payloads); a client sends them as fire-and-forget
+ * publishes.
+ *
+ * <p>Stateless; the writer is not thread-safe.
+ */
+final class Batch {
+
+    /** At most this many entries in one batch. */
+    static final int MAX_ENTRIES = 256;
+
+    /** A batch stops growing at about this many bytes; larger values travel in payloads of their own. */
+    static final int MAX_BYTES = 64 * 1024;
+
+    private Batch() {}
+
+    /** One entry's metadata and data, as slices of the batch's data (valid while the batch is). */
+    record Entry(ByteBuf metadata, ByteBuf data) {}
+
+    /**
+     * The entries of a batch's data (not consumed, not released).
+     *
+     * @param data the batch payload's data
+     * @param count the entry count its fields announce
+     * @throws IllegalArgumentException when the data does not hold exactly {@code count} well-formed entries
+     */
+    static List<Entry> entries(ByteBuf data, int count) {
+        if (count < 1 || count > MAX_ENTRIES) {
+            throw new IllegalArgumentException(
+                    "fields.batch=" + count + " is out of range: a batch holds 1 to " + MAX_ENTRIES + " entries");
+        }
+        List<Entry> out = new ArrayList<>(count);
+        int at = data.readerIndex();
+        int end = data.writerIndex();
+        for (int k = 0; k < count; k++) {
+            ByteBuf metadata = slice(data, at, end, k, "metadata");
+            at += 4 + metadata.readableBytes();
+            ByteBuf value = slice(data, at, end, k, "data");
+            at += 4 + value.readableBytes();
+            out.add(new Entry(metadata, value));
+        }
+        if (at != end) {
+            throw new IllegalArgumentException("batch of " + count + " entries has " + (end - at)
+                    + " bytes after its last entry (at byte " + (at - data.readerIndex()) + ")");
+        }
+        return out;
+    }
+
+    private static ByteBuf slice(ByteBuf data, int at, int end, int entry, String what) {
+        if (at + 4 > end) {
+            throw new IllegalArgumentException("batch entry " + entry + " is truncated before its " + what
+                    + " length (at byte " + (at - data.readerIndex()) + ")");
+        }
+        long length = data.getUnsignedInt(at);
+        if (length > end - at - 4) {
+            throw new IllegalArgumentException("batch entry " + entry + " announces " + length + " bytes of " + what
+                    + " but only " + (end - at - 4) + " follow (at byte " + (at - data.readerIndex()) + ")");
+        }
+        return data.slice(at + 4, (int) length);
+    }
+
+    /**
+     * Splits a batch payload into one payload per entry, each holding retained slices of the batch
+     * (released with it). Takes ownership of {@code batch}: it is released here.
+     */
+    static List<Payload> split(Payload batch, int count) {
+        try {
+            List<Entry> entries = entries(batch.sliceData(), count);
+            List<Payload> out = new ArrayList<>(entries.size());
+            for (Entry e : entries) {
+                out.add(ByteBufPayload.create(e.data().retain(), e.metadata().retain()));
+            }
+            return out;
+        } finally {
+            batch.release();
+        }
+    }
+
+    /** Builds the data of one batch. Not thread-safe. */
+    static final class Writer {
+
+        private final ByteBuf out;
+        private int count;
+
+        /** A writer with a buffer from {@code allocator}, which it owns until {@link #payload}. */
+        Writer(ByteBufAllocator allocator, int expectedBytes) {
+            this.out = allocator.buffer(Math.min(MAX_BYTES + 1024, Math.max(256, expectedBytes)));
+        }
+
+        int count() {
+            return count;
+        }
+
+        int bytes() {
+            return out.readableBytes();
+        }
+
+        /** Whether another entry of about {@code size} bytes still fits. */
+        boolean fits(int size) {
+            return count < MAX_ENTRIES && (count == 0 || out.readableBytes() + size <= MAX_BYTES);
+        }
+
+        /**
+         * Appends an entry: composite metadata written by {@link Wire#writeTo} and the value's bytes.
+         *
+         * @param mimeType the value's MIME type when it is not the connection's, else null
+         * @param fields the entry's Daak fields, or null
+         * @param value the value's bytes
+         */
+        void add(@Nullable String mimeType, @Nullable WireFields fields, byte[] value) {
+            int lengthAt = out.writerIndex();
+            out.writeInt(0);
+            Wire.writeTo(out, null, mimeType, fields);
+            out.setInt(lengthAt, out.writerIndex() - lengthAt - 4);
+            out.writeInt(value.length);
+            out.writeBytes(value);
+            count++;
+        }
+
+        /** Appends an entry whose metadata and data are given as buffers (read, not released). */
+        void add(@Nullable ByteBuf metadata, ByteBuf data) {
+            int m = metadata == null ? 0 : metadata.readableBytes();
+            out.writeInt(m);
+            if (metadata != null) {
+                out.writeBytes(metadata, metadata.readerIndex(), m);
+            }
+            out.writeInt(data.readableBytes());
+            out.writeBytes(data, data.readerIndex(), data.readableBytes());
+            count++;
+        }
+
+        /**
+         * The batch as a payload whose metadata is {@code metadata} (which must announce the count);
+         * the caller owns it and this writer is spent.
+         */
+        Payload payload(@Nullable ByteBuf metadata) {
+            return ByteBufPayload.create(out, metadata);
+        }
+
+        /** Releases the buffer of a writer that is abandoned. */
+        void release() {
+            out.release();
+        }
+    }
+}
