@@ -1,7 +1,7 @@
 package io.daak.rsocket;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.rsocket.Payload;
 import io.rsocket.util.ByteBufPayload;
 import java.util.ArrayList;
@@ -108,28 +108,23 @@ final class Batch {
         }
     }
 
-    /** Builds the data of one batch. Not thread-safe. */
+    /** Builds the data of one batch in a heap array. Not thread-safe. */
     static final class Writer {
 
-        private final ByteBuf out;
+        private final FlatJson.Out out = new FlatJson.Out();
         private int count;
-
-        /** A writer with a buffer from {@code allocator}, which it owns until {@link #payload}. */
-        Writer(ByteBufAllocator allocator, int expectedBytes) {
-            this.out = allocator.buffer(Math.min(MAX_BYTES + 1024, Math.max(256, expectedBytes)));
-        }
 
         int count() {
             return count;
         }
 
         int bytes() {
-            return out.readableBytes();
+            return out.size();
         }
 
         /** Whether another entry of about {@code size} bytes still fits. */
         boolean fits(int size) {
-            return count < MAX_ENTRIES && (count == 0 || out.readableBytes() + size <= MAX_BYTES);
+            return count < MAX_ENTRIES && (count == 0 || out.size() + size <= MAX_BYTES);
         }
 
         /**
@@ -140,24 +135,23 @@ final class Batch {
          * @param value the value's bytes
          */
         void add(@Nullable String mimeType, @Nullable WireFields fields, byte[] value) {
-            int lengthAt = out.writerIndex();
-            out.writeInt(0);
+            int lengthAt = out.size();
+            out.putInt(0);
             Wire.writeTo(out, null, mimeType, fields);
-            out.setInt(lengthAt, out.writerIndex() - lengthAt - 4);
-            out.writeInt(value.length);
-            out.writeBytes(value);
+            out.setInt(lengthAt, out.size() - lengthAt - 4);
+            out.putInt(value.length);
+            out.put(value);
             count++;
         }
 
         /** Appends an entry whose metadata and data are given as buffers (read, not released). */
         void add(@Nullable ByteBuf metadata, ByteBuf data) {
-            int m = metadata == null ? 0 : metadata.readableBytes();
-            out.writeInt(m);
-            if (metadata != null) {
-                out.writeBytes(metadata, metadata.readerIndex(), m);
+            if (metadata == null) {
+                out.putInt(0);
+            } else {
+                out.putInt(metadata.readableBytes()).put(metadata);
             }
-            out.writeInt(data.readableBytes());
-            out.writeBytes(data, data.readerIndex(), data.readableBytes());
+            out.putInt(data.readableBytes()).put(data);
             count++;
         }
 
@@ -166,12 +160,10 @@ final class Batch {
          * the caller owns it and this writer is spent.
          */
         Payload payload(@Nullable ByteBuf metadata) {
-            return ByteBufPayload.create(out, metadata);
+            return ByteBufPayload.create(Unpooled.wrappedBuffer(out.array(), 0, out.size()), metadata);
         }
 
-        /** Releases the buffer of a writer that is abandoned. */
-        void release() {
-            out.release();
-        }
+        /** Abandons the batch (its memory is the garbage collector's). */
+        void release() {}
     }
 }

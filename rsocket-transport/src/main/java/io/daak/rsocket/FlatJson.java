@@ -14,6 +14,16 @@ import java.nio.charset.StandardCharsets;
  */
 final class FlatJson {
 
+    private static final byte[] DIGIT_TENS = new byte[100];
+    private static final byte[] DIGIT_ONES = new byte[100];
+
+    static {
+        for (int i = 0; i < 100; i++) {
+            DIGIT_TENS[i] = (byte) ('0' + i / 10);
+            DIGIT_ONES[i] = (byte) ('0' + i % 10);
+        }
+    }
+
     /** Nesting deeper than this in skipped values is refused (a hostile payload must not overflow the stack). */
     private static final int MAX_DEPTH = 64;
 
@@ -423,7 +433,7 @@ final class FlatJson {
             return this;
         }
 
-        /** A long in decimal, without building a string. */
+        /** A long in decimal, without building a string: two digits per division. */
         Out number(long v) {
             if (v == Long.MIN_VALUE) {
                 return put(Long.toString(v).getBytes(StandardCharsets.US_ASCII));
@@ -433,21 +443,92 @@ final class FlatJson {
                 bytes[size++] = '-';
                 v = -v;
             }
-            int digits = 1;
-            for (long p = 10; p <= v && digits < 19; p *= 10) {
-                digits++;
+            int digits = digits(v);
+            int at = size + digits;
+            while (v >= 100) {
+                long q = v / 100;
+                int r = (int) (v - q * 100);
+                bytes[--at] = DIGIT_ONES[r];
+                bytes[--at] = DIGIT_TENS[r];
+                v = q;
             }
-            for (int k = size + digits - 1; k >= size; k--) {
-                bytes[k] = (byte) ('0' + (v % 10));
-                v /= 10;
+            int r = (int) v;
+            bytes[--at] = DIGIT_ONES[r];
+            if (r >= 10) {
+                bytes[--at] = DIGIT_TENS[r];
             }
             size += digits;
             return this;
         }
 
+        private static int digits(long v) {
+            int d = 1;
+            long p = 10;
+            while (d < 19 && v >= p) {
+                d++;
+                p *= 10;
+            }
+            return d;
+        }
+
         /** Writes what was built to {@code buf} in one call. */
         void writeTo(ByteBuf buf) {
             buf.writeBytes(bytes, 0, size);
+        }
+
+        /** The array (valid up to {@link #size()}); it changes as the text grows. */
+        byte[] array() {
+            return bytes;
+        }
+
+        Out putInt(int v) {
+            room(4);
+            bytes[size++] = (byte) (v >>> 24);
+            bytes[size++] = (byte) (v >>> 16);
+            bytes[size++] = (byte) (v >>> 8);
+            bytes[size++] = (byte) v;
+            return this;
+        }
+
+        Out putMedium(int v) {
+            room(3);
+            bytes[size++] = (byte) (v >>> 16);
+            bytes[size++] = (byte) (v >>> 8);
+            bytes[size++] = (byte) v;
+            return this;
+        }
+
+        void setInt(int at, int v) {
+            bytes[at] = (byte) (v >>> 24);
+            bytes[at + 1] = (byte) (v >>> 16);
+            bytes[at + 2] = (byte) (v >>> 8);
+            bytes[at + 3] = (byte) v;
+        }
+
+        void setMedium(int at, int v) {
+            bytes[at] = (byte) (v >>> 16);
+            bytes[at + 1] = (byte) (v >>> 8);
+            bytes[at + 2] = (byte) v;
+        }
+
+        void setByte(int at, int v) {
+            bytes[at] = (byte) v;
+        }
+
+        Out put(byte[] b, int offset, int length) {
+            room(length);
+            System.arraycopy(b, offset, bytes, size, length);
+            size += length;
+            return this;
+        }
+
+        /** The readable bytes of {@code src} (not consumed), in one call. */
+        Out put(ByteBuf src) {
+            int n = src.readableBytes();
+            room(n);
+            src.getBytes(src.readerIndex(), bytes, size, n);
+            size += n;
+            return this;
         }
     }
 

@@ -380,7 +380,7 @@ final class NodeConnection implements RSocket {
 
         @Override
         public Batch.Writer writer() {
-            return new Batch.Writer(allocator, 4096);
+            return new Batch.Writer();
         }
     };
 

@@ -105,7 +105,7 @@ final class PublishChannel implements Publisher<Payload>, Subscription {
                 int size = data.readableBytes() + (metadata == null ? 0 : metadata.readableBytes()) + 8;
                 Batch.Writer last = batches.peekLast();
                 if (last == null || !last.fits(size)) {
-                    last = new Batch.Writer(allocator, size + 64);
+                    last = new Batch.Writer();
                     batches.add(last);
                 }
                 last.add(metadata, data);

@@ -204,49 +204,52 @@ final class Wire {
         if (route == null && mimeType == null && (fields == null || fields.isEmpty())) {
             return null;
         }
-        ByteBuf out = allocator.buffer(128);
-        try {
-            writeTo(out, route, mimeType, fields);
-            return out;
-        } catch (RuntimeException e) {
-            out.release();
-            throw e;
-        }
+        FlatJson.Out out = FlatJson.out();
+        writeTo(out, route, mimeType, fields);
+        ByteBuf buf = allocator.buffer(out.size());
+        out.writeTo(buf);
+        return buf;
     }
 
     /** Appends composite metadata with the entries that are given to {@code out}. */
-    static void writeTo(ByteBuf out, @Nullable String route, @Nullable String mimeType, @Nullable WireFields fields) {
+    static void writeTo(
+            FlatJson.Out out, @Nullable String route, @Nullable String mimeType, @Nullable WireFields fields) {
         if (route != null) {
             byte[] tag = route.getBytes(StandardCharsets.UTF_8);
             if (tag.length > 255) {
                 throw new IllegalArgumentException(
                         "route '" + route + "' is " + tag.length + " bytes; routes are at most 255 bytes");
             }
-            out.writeByte(0x80 | ROUTING);
-            out.writeMedium(tag.length + 1);
-            out.writeByte(tag.length);
-            out.writeBytes(tag);
+            out.put((char) (0x80 | ROUTING));
+            out.putMedium(tag.length + 1);
+            out.put((char) tag.length);
+            out.put(tag);
         }
         if (mimeType != null) {
-            out.writeByte(0x80 | MIME);
-            int lengthAt = out.writerIndex();
-            out.writeMedium(0);
+            out.put((char) (0x80 | MIME));
+            int lengthAt = out.size();
+            out.putMedium(0);
             WellKnownMimeType known = WellKnownMimeType.fromString(mimeType);
             if (known != WellKnownMimeType.UNPARSEABLE_MIME_TYPE) {
-                out.writeByte(0x80 | known.getIdentifier());
+                out.put((char) (0x80 | known.getIdentifier()));
             } else {
-                int n = ByteBufUtil.writeAscii(out.writeByte(0), mimeType);
-                out.setByte(lengthAt + 3, n - 1);
+                byte[] ascii = mimeType.getBytes(StandardCharsets.US_ASCII);
+                if (ascii.length < 1 || ascii.length > 128) {
+                    throw new IllegalArgumentException(
+                            "MIME type '" + mimeType + "' must be 1 to 128 ASCII characters");
+                }
+                out.put((char) (ascii.length - 1));
+                out.put(ascii);
             }
-            out.setMedium(lengthAt, out.writerIndex() - lengthAt - 3);
+            out.setMedium(lengthAt, out.size() - lengthAt - 3);
         }
         if (fields != null && !fields.isEmpty()) {
-            out.writeByte(FIELDS_MIME_BYTES.length - 1);
-            out.writeBytes(FIELDS_MIME_BYTES);
-            int lengthAt = out.writerIndex();
-            out.writeMedium(0);
+            out.put((char) (FIELDS_MIME_BYTES.length - 1));
+            out.put(FIELDS_MIME_BYTES);
+            int lengthAt = out.size();
+            out.putMedium(0);
             fields.write(out);
-            int length = out.writerIndex() - lengthAt - 3;
+            int length = out.size() - lengthAt - 3;
             if (length > MAX_CONTENT) {
                 throw new IllegalArgumentException("fields of " + length + " bytes exceed the 16 MiB metadata limit");
             }

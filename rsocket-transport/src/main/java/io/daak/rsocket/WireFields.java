@@ -281,15 +281,22 @@ final class WireFields {
     /** Writes the JSON object into {@code buf}. */
     void write(ByteBuf buf) {
         FlatJson.Out out = FlatJson.out();
+        write(out);
+        out.writeTo(buf);
+    }
+
+    /** Appends the JSON object to {@code out}. */
+    void write(FlatJson.Out out) {
+        int first = out.size() + 1;
         out.put('{');
-        str(out, NAME, name);
-        num(out, SEQ, seq, 0);
+        str(out, first, NAME, name);
+        num(out, first, SEQ, seq, 0);
         if (tsMillis != Long.MIN_VALUE) {
-            num(out, TS, tsMillis, Long.MIN_VALUE);
-            num(out, TS_NANOS, tsNanos, 0);
+            num(out, first, TS, tsMillis, Long.MIN_VALUE);
+            num(out, first, TS_NANOS, tsNanos, 0);
         }
         if (!headers.isEmpty()) {
-            out.member(out.size() == 1, HEADERS).put('{');
+            out.member(out.size() == first, HEADERS).put('{');
             boolean head = true;
             for (Map.Entry<String, String> h : headers.entrySet()) {
                 if (!head) {
@@ -300,38 +307,38 @@ final class WireFields {
             }
             out.put('}');
         }
-        str(out, SENDER, sender);
-        num(out, PRIORITY, priority, 0);
-        num(out, TTL, ttlMillis, -1);
-        str(out, TYPE, type);
-        str(out, START, this.start);
-        str(out, OVERFLOW, overflow);
-        num(out, CAPACITY, capacity, 0);
-        str(out, KIND, kind);
+        str(out, first, SENDER, sender);
+        num(out, first, PRIORITY, priority, 0);
+        num(out, first, TTL, ttlMillis, -1);
+        str(out, first, TYPE, type);
+        str(out, first, START, this.start);
+        str(out, first, OVERFLOW, overflow);
+        num(out, first, CAPACITY, capacity, 0);
+        str(out, first, KIND, kind);
         if (confirm) {
-            out.member(out.size() == 1, CONFIRM).put(TRUE);
+            out.member(out.size() == first, CONFIRM).put(TRUE);
         }
-        num(out, BATCH, batch, 0);
-        num(out, ID, id, 0);
-        num(out, ATTEMPT, attempt, 0);
-        num(out, ACK_TIMEOUT, ackTimeoutMillis, -1);
-        num(out, MAX_DELIVERIES, maxDeliveries, 0);
-        num(out, QUEUE_CAPACITY, queueCapacity, 0);
-        str(out, DEAD_LETTER, deadLetter);
-        out.put('}').writeTo(buf);
+        num(out, first, BATCH, batch, 0);
+        num(out, first, ID, id, 0);
+        num(out, first, ATTEMPT, attempt, 0);
+        num(out, first, ACK_TIMEOUT, ackTimeoutMillis, -1);
+        num(out, first, MAX_DELIVERIES, maxDeliveries, 0);
+        num(out, first, QUEUE_CAPACITY, queueCapacity, 0);
+        str(out, first, DEAD_LETTER, deadLetter);
+        out.put('}');
     }
 
     private static final byte[] TRUE = "true".getBytes(StandardCharsets.US_ASCII);
 
-    private static void num(FlatJson.Out out, byte[] member, long value, long absent) {
+    private static void num(FlatJson.Out out, int first, byte[] member, long value, long absent) {
         if (value != absent) {
-            out.member(out.size() == 1, member).number(value);
+            out.member(out.size() == first, member).number(value);
         }
     }
 
-    private static void str(FlatJson.Out out, byte[] member, @Nullable String value) {
+    private static void str(FlatJson.Out out, int first, byte[] member, @Nullable String value) {
         if (value != null) {
-            out.member(out.size() == 1, member).string(value);
+            out.member(out.size() == first, member).string(value);
         }
     }
 

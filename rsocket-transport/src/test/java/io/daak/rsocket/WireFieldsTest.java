@@ -1,0 +1,187 @@
+package io.daak.rsocket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.rsocket.Payload;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The per-message JSON fields and batches: what any client writes must read back, and bad input is named. */
+@ExtendWith(NoLeaks.class)
+class WireFieldsTest {
+
+    private static WireFields read(String json) {
+        ByteBuf buf = Unpooled.copiedBuffer(json, StandardCharsets.UTF_8);
+        try {
+            return WireFields.read(buf);
+        } finally {
+            buf.release();
+        }
+    }
+
+    @Test
+    void shouldReadBackEveryMemberItWrites() {
+        WireFields w = new WireFields();
+        w.name = "sensors/a\"b\\c\n\u00e9\u4e2d\ud83d\ude00";
+        w.seq = Long.MAX_VALUE;
+        w.timestamp(Instant.parse("2026-11-22T10:15:30.123456789Z"));
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("trace", "00-abc");
+        headers.put("\u0001odd key", "tab\there");
+        w.headers = headers;
+        w.sender = "robot-7";
+        w.priority = -3;
+        w.ttlMillis = 1500;
+        w.type = "java.lang.String";
+        w.start = "seq:42";
+        w.overflow = "dropOldest";
+        w.capacity = 16;
+        w.kind = "put";
+        w.confirm = true;
+        w.batch = 7;
+        w.id = -1;
+        w.attempt = 2;
+        w.ackTimeoutMillis = 30_000;
+        w.maxDeliveries = 5;
+        w.queueCapacity = 100;
+        w.deadLetter = "dlq";
+        ByteBuf buf = Unpooled.buffer();
+        try {
+            w.write(buf);
+            WireFields r = WireFields.read(buf);
+            assertThat(r.name).isEqualTo(w.name);
+            assertThat(r.seq).isEqualTo(Long.MAX_VALUE);
+            assertThat(r.timestamp()).isEqualTo(Instant.parse("2026-11-22T10:15:30.123456789Z"));
+            assertThat(r.headers).containsExactlyEntriesOf(headers);
+            assertThat(r.sender).isEqualTo("robot-7");
+            assertThat(r.priority).isEqualTo(-3);
+            assertThat(r.ttlMillis).isEqualTo(1500);
+            assertThat(r.type).isEqualTo("java.lang.String");
+            assertThat(r.start).isEqualTo("seq:42");
+            assertThat(r.overflow).isEqualTo("dropOldest");
+            assertThat(r.capacity).isEqualTo(16);
+            assertThat(r.kind).isEqualTo("put");
+            assertThat(r.confirm).isTrue();
+            assertThat(r.batch).isEqualTo(7);
+            assertThat(r.id).isEqualTo(-1);
+            assertThat(r.attempt).isEqualTo(2);
+            assertThat(r.ackTimeoutMillis).isEqualTo(30_000);
+            assertThat(r.maxDeliveries).isEqualTo(5);
+            assertThat(r.queueCapacity).isEqualTo(100);
+            assertThat(r.deadLetter).isEqualTo("dlq");
+            // and it is JSON that a general parser agrees with
+            assertThat(new com.fasterxml.jackson.databind.ObjectMapper()
+                            .readTree(buf.toString(StandardCharsets.UTF_8))
+                            .path("name")
+                            .asText())
+                    .isEqualTo(w.name);
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        } finally {
+            buf.release();
+        }
+    }
+
+    @Test
+    void shouldReadWhatOtherClientsWrite() {
+        WireFields r = read(" {\n \"seq\" : 5 , \"unknown\": {\"deep\": [1, 2.5e3, true, null, \"x\", {}]},"
+                + " \"name\": \"a\\/b\\u00e9\", \"confirm\": false, \"headers\": {}, \"n\": -0.5 }\t");
+        assertThat(r.seq).isEqualTo(5);
+        assertThat(r.name).isEqualTo("a/b\u00e9");
+        assertThat(r.confirm).isFalse();
+        assertThat(read("{}").isEmpty()).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "",
+                "[]",
+                "{",
+                "{\"seq\":}",
+                "{\"seq\":1,}",
+                "{\"name\":\"unterminated}",
+                "{\"name\":\"bad \\q escape\"}",
+                "{\"seq\":1} trailing",
+                "{\"a\":tru}",
+                "{'single':1}"
+            })
+    void shouldRefuseMalformedJsonSayingWhere(String json) {
+        assertThatThrownBy(() -> read(json))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("is not valid JSON")
+                .hasMessageContaining("at byte");
+    }
+
+    @Test
+    void shouldNameTheMemberOfTheWrongType() {
+        assertThatThrownBy(() -> read("{\"seq\":\"5\"}")).hasMessage("member 'seq' must be an integer");
+        assertThatThrownBy(() -> read("{\"seq\":1.5}")).hasMessage("member 'seq' must be an integer");
+        assertThatThrownBy(() -> read("{\"seq\":99999999999999999999}")).hasMessage("member 'seq' is out of range");
+        assertThatThrownBy(() -> read("{\"name\":7}")).hasMessage("member 'name' must be a string");
+        assertThatThrownBy(() -> read("{\"headers\":{\"k\":1}}")).hasMessage("member 'headers.k' must be a string");
+    }
+
+    @Test
+    void shouldRefuseDeepNesting() {
+        String deep = "{\"x\":" + "[".repeat(200) + "]".repeat(200) + "}";
+        assertThatThrownBy(() -> read(deep)).hasMessageContaining("nesting deeper than");
+    }
+
+    @Test
+    void shouldSplitABatchIntoItsEntries() {
+        Batch.Writer w = new Batch.Writer();
+        for (int i = 0; i < 3; i++) {
+            WireFields f = new WireFields();
+            f.seq = i + 1;
+            w.add(i == 1 ? "text/plain" : null, f, ("v" + i).getBytes(StandardCharsets.UTF_8));
+        }
+        WireFields head = new WireFields();
+        head.batch = w.count();
+        Payload batch = w.payload(Wire.write(Unpooled.buffer().alloc(), null, null, head));
+        List<Payload> parts = Batch.split(batch, 3);
+        try {
+            assertThat(parts).hasSize(3);
+            for (int i = 0; i < 3; i++) {
+                Wire.Meta meta = Wire.read(parts.get(i).sliceMetadata());
+                assertThat(meta.fieldsOrEmpty().seq).isEqualTo(i + 1);
+                assertThat(meta.mimeType()).isEqualTo(i == 1 ? "text/plain" : null);
+                assertThat(parts.get(i).getDataUtf8()).isEqualTo("v" + i);
+            }
+        } finally {
+            parts.forEach(Payload::release);
+        }
+    }
+
+    @Test
+    void shouldRefuseABatchThatDoesNotHoldWhatItAnnounces() {
+        Batch.Writer w = new Batch.Writer();
+        w.add(null, null, new byte[] {1, 2, 3});
+        Payload one = w.payload(null);
+        try {
+            ByteBuf data = one.sliceData();
+            assertThatThrownBy(() -> Batch.entries(data, 2)).hasMessageContaining("batch entry 1 is truncated");
+            assertThatThrownBy(() -> Batch.entries(data, 0)).hasMessageContaining("out of range");
+            assertThatThrownBy(() -> Batch.entries(data.slice(0, data.readableBytes() - 1), 1))
+                    .hasMessageContaining("announces 3 bytes of data but only 2 follow");
+            ByteBuf longer = Unpooled.wrappedBuffer(data.copy(), Unpooled.wrappedBuffer(new byte[] {9}));
+            try {
+                assertThatThrownBy(() -> Batch.entries(longer, 1)).hasMessageContaining("1 bytes after its last entry");
+            } finally {
+                longer.release();
+            }
+        } finally {
+            one.release();
+        }
+    }
+}
