@@ -1,6 +1,7 @@
 package io.daak.rsocket;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.rsocket.Payload;
 import io.rsocket.util.ByteBufPayload;
@@ -92,20 +93,28 @@ final class Batch {
     }
 
     /**
-     * Splits a batch payload into one payload per entry, each holding retained slices of the batch
-     * (released with it). Takes ownership of {@code batch}: it is released here.
+     * Splits a batch payload into one payload per entry. The batch's data is copied once into a heap
+     * array that the entries share, so that entries need no reference counting of their own (and
+     * cost nothing to leak detection). Takes ownership of {@code batch}: it is released here.
      */
     static List<Payload> split(Payload batch, int count) {
+        byte[] copy;
         try {
-            List<Entry> entries = entries(batch.sliceData(), count);
-            List<Payload> out = new ArrayList<>(entries.size());
-            for (Entry e : entries) {
-                out.add(ByteBufPayload.create(e.data().retain(), e.metadata().retain()));
-            }
-            return out;
+            copy = ByteBufUtil.getBytes(batch.sliceData());
         } finally {
             batch.release();
         }
+        List<Entry> entries = entries(Unpooled.wrappedBuffer(copy), count);
+        List<Payload> out = new ArrayList<>(entries.size());
+        for (Entry e : entries) {
+            out.add(ByteBufPayload.create(heap(copy, e.data()), heap(copy, e.metadata())));
+        }
+        return out;
+    }
+
+    /** A buffer of its own over the part of {@code array} that {@code slice} (a slice of it) shows. */
+    private static ByteBuf heap(byte[] array, ByteBuf slice) {
+        return Unpooled.wrappedBuffer(array, slice.arrayOffset() + slice.readerIndex(), slice.readableBytes());
     }
 
     /** Builds the data of one batch in a heap array. Not thread-safe. */

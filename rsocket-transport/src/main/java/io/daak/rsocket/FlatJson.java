@@ -108,6 +108,22 @@ final class FlatJson {
         return true;
     }
 
+    /** After '[' or an item: true when another item follows (consumes the comma). */
+    boolean moreItems(boolean first) {
+        byte b = next();
+        if (b == ']') {
+            at++;
+            return false;
+        }
+        if (!first) {
+            if (b != ',') {
+                throw error("expected ',' or ']'");
+            }
+            at++;
+        }
+        return true;
+    }
+
     /** The end of input, after trailing whitespace. */
     void expectEnd() {
         space();

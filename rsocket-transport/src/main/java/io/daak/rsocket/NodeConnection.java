@@ -31,12 +31,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
 
 /**
@@ -220,6 +222,13 @@ final class NodeConnection implements RSocket {
         return engine.publish(Topic.of(r.route.name(), Encoded.class), r.value(), r.fields.toFields());
     }
 
+    /**
+     * Batches a publish channel may have in flight to the node. Small: the entries of a batch are
+     * published in one go, so what arrives together is a burst every subscriber's buffer must absorb
+     * (two batches are at most 512 messages, half the default buffer).
+     */
+    private static final int BATCH_PREFETCH = 2;
+
     /** One value of a batch with its fields. */
     private record Item(Encoded value, Fields fields) {}
 
@@ -277,13 +286,52 @@ final class NodeConnection implements RSocket {
     private Flux<Payload> publishBatches(Request r, Flux<List<Item>> batches) {
         Topic<Encoded> topic = Topic.of(r.route.name(), Encoded.class);
         return batches.concatMap(
-                items -> Batching.deferring(Flux.fromIterable(items)
-                                .concatMap(it -> engine.publish(topic, it.value(), it.fields())
-                                        .map(this::resultJson)
-                                        .onErrorResume(e -> Mono.just(errorJson(e))))
-                                .collectList())
-                        .map(results -> json(String.join(",", results), true)),
-                8);
+                items -> Flux.<Payload>create(
+                        sink -> Batching.deferring(() -> publishFrom(topic, items, 0, sink, new StringBuilder()))),
+                BATCH_PREFETCH);
+    }
+
+    /**
+     * Publishes {@code items} from index {@code from} on, in order. Results of publishes that complete
+     * at once are answered together; when one has to wait (a full BLOCK subscriber), what is answered
+     * so far leaves first, so the publisher learns of every publish as soon as it is done.
+     */
+    private void publishFrom(
+            Topic<Encoded> topic, List<Item> items, int from, FluxSink<Payload> sink, StringBuilder answered) {
+        for (int k = from; k < items.size(); k++) {
+            Item it = items.get(k);
+            int next = k + 1;
+            AtomicInteger state = new AtomicInteger(); // 0 running, 1 done at once, 2 the loop moved on
+            String[] result = new String[1];
+            java.util.function.Consumer<String> done = json -> {
+                result[0] = json;
+                if (!state.compareAndSet(0, 1)) {
+                    // Finished later: go on from here (on this thread), starting a new answer.
+                    StringBuilder more = new StringBuilder(json);
+                    Batching.deferring(() -> publishFrom(topic, items, next, sink, more));
+                }
+            };
+            try {
+                engine.publish(topic, it.value(), it.fields())
+                        .subscribe(p -> done.accept(resultJson(p)), e -> done.accept(errorJson(e)));
+            } catch (RuntimeException e) {
+                done.accept(errorJson(e));
+            }
+            if (state.compareAndSet(0, 2)) {
+                if (answered.length() > 0) {
+                    sink.next(json(answered, true));
+                }
+                return;
+            }
+            if (answered.length() > 0) {
+                answered.append(',');
+            }
+            answered.append(result[0]);
+        }
+        if (answered.length() > 0) {
+            sink.next(json(answered, true));
+        }
+        sink.complete();
     }
 
     private String errorJson(Throwable e) {

@@ -1,15 +1,11 @@
 package io.daak.rsocket;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.daak.core.DaakException;
 import io.daak.core.PublishResult;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufUtil;
 import io.rsocket.Payload;
 import io.rsocket.exceptions.ApplicationErrorException;
-import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +16,7 @@ import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.MonoSink;
 import reactor.core.publisher.Operators;
@@ -37,7 +34,6 @@ import reactor.core.publisher.Operators;
 final class PublishChannel implements Publisher<Payload>, Subscription {
 
     private static final Logger log = LoggerFactory.getLogger(PublishChannel.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Object FIRE_AND_FORGET = new Object();
 
     /** At most this many publishes wait for the node's demand; more are refused. */
@@ -60,6 +56,13 @@ final class PublishChannel implements Publisher<Payload>, Subscription {
     private @Nullable Throwable closed;
     private @Nullable Subscriber<? super Payload> out;
 
+    /** In stream mode ({@link #stream}): the values' subscription, and how they ended. */
+    private @Nullable Subscription source;
+
+    private boolean sourceDone;
+    private @Nullable Throwable sourceError;
+    private boolean outDone;
+
     private PublishChannel(String topic, ByteBufAllocator allocator) {
         this.topic = topic;
         this.route = Wire.Op.PUBLISH.route(topic);
@@ -80,6 +83,153 @@ final class PublishChannel implements Publisher<Payload>, Subscription {
                         () -> channel.ended(
                                 new DaakException("the node ended the publish channel of topic '" + topic + "'")));
         return channel;
+    }
+
+    /**
+     * A stream of values as one channel of batches ({@code publishAll}): values are taken from
+     * {@code values} at most {@value #MAX_PENDING} ahead of what was sent, and the results are the
+     * node's answers, one per value, in order; a failed value ends the results with its error.
+     *
+     * @param encode encodes a value into an entry payload (metadata and data) the channel owns
+     */
+    static <T> Flux<PublishResult> stream(
+            String topic,
+            ByteBufAllocator allocator,
+            Publisher<? extends T> values,
+            Function<T, Payload> encode,
+            Function<Publisher<Payload>, Flux<Payload>> open) {
+        return Flux.defer(() -> {
+            PublishChannel channel = new PublishChannel(topic, allocator);
+            Flux.<T>from(values).subscribe(new Subscriber<T>() {
+                @Override
+                public void onSubscribe(Subscription s) {
+                    synchronized (channel) {
+                        channel.source = s;
+                    }
+                    s.request(MAX_PENDING);
+                }
+
+                @Override
+                public void onNext(T v) {
+                    Payload entry;
+                    try {
+                        entry = encode.apply(v);
+                    } catch (RuntimeException e) {
+                        Subscription s;
+                        synchronized (channel) {
+                            s = channel.source;
+                        }
+                        if (s != null) {
+                            s.cancel();
+                        }
+                        onError(e);
+                        return;
+                    }
+                    channel.offer(entry, null);
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    synchronized (channel) {
+                        channel.sourceDone = true;
+                        channel.sourceError = t;
+                    }
+                    channel.drain();
+                }
+
+                @Override
+                public void onComplete() {
+                    synchronized (channel) {
+                        channel.sourceDone = true;
+                    }
+                    channel.drain();
+                }
+            });
+            return open.apply(channel).concatMapIterable(PublishChannel::results);
+        });
+    }
+
+    /** The results in one answer (released here); a failed entry becomes an error. */
+    private static List<PublishResult> results(Payload p) {
+        List<PublishResult> out = new ArrayList<>();
+        try {
+            parse(p, (r, error) -> {
+                if (error != null) {
+                    throw new ResultError(error);
+                }
+                out.add(r);
+            });
+        } catch (ResultError e) {
+            throw Exceptions.propagate(Wire.fromWire(new ApplicationErrorException(e.getMessage()), null));
+        }
+        return out;
+    }
+
+    /** An entry's error in an answer, carried out of the parse. */
+    private static final class ResultError extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ResultError(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** Receives each result of an answer: a result, or null and the wire error of that entry. */
+    private interface ResultConsumer {
+        void accept(@Nullable PublishResult result, @Nullable String error);
+    }
+
+    /**
+     * Reads an answer (released here): a JSON array of results (or one result object), each
+     * {@code {"topic","sequence","matched","dropped"}} or {@code {"error": "..."}}.
+     */
+    private static void parse(Payload p, ResultConsumer each) {
+        try {
+            FlatJson json = new FlatJson(p.sliceData());
+            if (json.peek() == FlatJson.Kind.ARRAY) {
+                json.expect('[');
+                for (boolean first = true; json.moreItems(first); first = false) {
+                    result(json, each);
+                }
+            } else {
+                result(json, each);
+            }
+            json.expectEnd();
+        } catch (IllegalArgumentException e) {
+            throw new DaakException("the node answered a publish with malformed JSON: " + e.getMessage(), e);
+        } finally {
+            p.release();
+        }
+    }
+
+    private static void result(FlatJson json, ResultConsumer each) {
+        String topic = "";
+        String error = null;
+        long sequence = 0;
+        long matched = 0;
+        long dropped = 0;
+        json.expect('{');
+        for (boolean first = true; json.more(first); first = false) {
+            String name = json.name();
+            switch (name) {
+                case "topic" -> topic = json.peek() == FlatJson.Kind.STRING ? json.string() : skipped(json, "");
+                case "error" -> error = json.peek() == FlatJson.Kind.STRING ? json.string() : skipped(json, "[error]");
+                case "sequence" -> sequence = json.integer(name);
+                case "matched" -> matched = json.integer(name);
+                case "dropped" -> dropped = json.integer(name);
+                default -> json.skip();
+            }
+        }
+        if (error != null) {
+            each.accept(null, error);
+        } else {
+            each.accept(new PublishResult(topic, sequence, (int) matched, (int) dropped), null);
+        }
+    }
+
+    private static String skipped(FlatJson json, String instead) {
+        json.skip();
+        return instead;
     }
 
     /** Whether the channel has ended (a new one is needed). */
@@ -157,6 +307,8 @@ final class PublishChannel implements Publisher<Payload>, Subscription {
         while (true) {
             Payload p;
             Subscriber<? super Payload> s;
+            Subscription more = null;
+            int sent;
             synchronized (this) {
                 s = out;
                 Batch.Writer w = s != null && demand > 0 && closed == null ? batches.poll() : null;
@@ -166,8 +318,19 @@ final class PublishChannel implements Publisher<Payload>, Subscription {
                         continue;
                     }
                     emitting = false;
+                    if (s != null && sourceDone && batches.isEmpty() && !outDone && closed == null) {
+                        outDone = true;
+                        Throwable e = sourceError;
+                        if (e != null) {
+                            s.onError(e);
+                        } else {
+                            s.onComplete();
+                        }
+                    }
                     return;
                 }
+                more = source;
+                sent = w.count();
                 demand--;
                 pending -= w.count();
                 WireFields f = new WireFields();
@@ -176,56 +339,39 @@ final class PublishChannel implements Publisher<Payload>, Subscription {
                 headSent = true;
             }
             s.onNext(p);
+            if (more != null) {
+                more.request(sent);
+            }
         }
     }
 
     /** One answer of the node: the results of one batch, in order. */
     private void answer(Payload p) {
-        JsonNode results;
         try {
-            results = JSON.readTree(ByteBufUtil.getBytes(p.sliceData()));
-        } catch (IOException e) {
-            ended(new DaakException("the node answered a publish batch with malformed JSON: " + e.getMessage(), e));
-            return;
-        } finally {
-            p.release();
-        }
-        List<JsonNode> each = new ArrayList<>();
-        if (results.isArray()) {
-            results.forEach(each::add);
-        } else {
-            each.add(results);
-        }
-        for (JsonNode r : each) {
-            MonoSink<PublishResult> sink;
-            synchronized (this) {
-                Object w = waiting.poll();
-                if (w == null) {
-                    log.warn("the node answered more publishes than topic '{}' sent", topic);
-                    return;
+            parse(p, (r, error) -> {
+                MonoSink<PublishResult> sink;
+                synchronized (this) {
+                    Object w = waiting.poll();
+                    if (w == null) {
+                        log.warn("the node answered more publishes than topic '{}' sent", topic);
+                        return;
+                    }
+                    sink = sinkOf(w);
                 }
-                sink = sinkOf(w);
-            }
-            if (r.has("error")) {
-                Throwable e = Wire.fromWire(
-                        new ApplicationErrorException(r.path("error").asText()), null);
-                if (sink != null) {
-                    sink.error(e);
-                } else {
-                    log.warn("tryPublish to '{}' failed: {}", topic, e.getMessage());
+                if (error != null) {
+                    Throwable e = Wire.fromWire(new ApplicationErrorException(error), null);
+                    if (sink != null) {
+                        sink.error(e);
+                    } else {
+                        log.warn("tryPublish to '{}' failed: {}", topic, e.getMessage());
+                    }
+                } else if (sink != null && r != null) {
+                    sink.success(r);
                 }
-            } else if (sink != null) {
-                sink.success(result(r));
-            }
+            });
+        } catch (DaakException e) {
+            ended(e);
         }
-    }
-
-    static PublishResult result(JsonNode n) {
-        return new PublishResult(
-                n.path("topic").asText(),
-                n.path("sequence").asLong(),
-                n.path("matched").asInt(),
-                n.path("dropped").asInt());
     }
 
     /** The channel ended: what waits fails (publish) or is reported lost (tryPublish). */

@@ -415,20 +415,13 @@ final class RemoteDaak implements Daak {
     public <T> Flux<PublishResult> publishAll(Topic<T> topic, Publisher<? extends T> values) {
         Objects.requireNonNull(topic, "topic");
         Objects.requireNonNull(values, "values");
-        String route = Wire.Op.PUBLISH.route(topic.name());
-        return socket.flatMapMany(rs -> {
-                    AtomicBoolean first = new AtomicBoolean(true);
-                    Flux<Payload> out = Flux.<T>from(values)
-                            .map(v -> payload(
-                                    first.compareAndSet(true, false) ? route : null,
-                                    v,
-                                    topic.type(),
-                                    topic.codec(),
-                                    new WireFields()));
-                    return rs.requestChannel(out);
-                })
-                .map(RemoteDaak::result)
-                .onErrorMap(e -> remote(e, null));
+        return PublishChannel.<T>stream(
+                        topic.name(),
+                        allocator,
+                        values,
+                        v -> payload(null, v, topic.type(), topic.codec(), new WireFields()),
+                        out -> socket.flatMapMany(rs -> rs.requestChannel(out)))
+                .onErrorMap(e -> remote(reactor.core.Exceptions.unwrap(e), null));
     }
 
     @Override
