@@ -20,6 +20,9 @@ final class Names {
      */
     static String checkName(String what, String name) {
         checkCommon(what, name);
+        if (name.indexOf('*') < 0) {
+            return name; // the common case, checked on every message: no segment to look at
+        }
         for (String segment : name.split("/", -1)) {
             if (segment.contains("*")) {
                 throw new IllegalArgumentException(what + "='" + name + "' contains the wildcard character '*' in '"

@@ -120,7 +120,7 @@ final class Batch {
     /** Builds the data of one batch in a heap array. Not thread-safe. */
     static final class Writer {
 
-        private final FlatJson.Out out = new FlatJson.Out();
+        private final FlatJson.Out out = new FlatJson.Out(8 * 1024);
         private int count;
 
         int count() {

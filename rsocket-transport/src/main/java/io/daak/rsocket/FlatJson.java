@@ -3,6 +3,7 @@ package io.daak.rsocket;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The small JSON reader and writer behind {@link WireFields}: every message on the wire carries a
@@ -160,22 +161,75 @@ final class FlatJson {
         return name;
     }
 
+    /**
+     * A member name and its colon, as its index in {@code known} (the names' ASCII bytes), or -1 for
+     * a name not in it; no string is made for the common case of a name without escapes.
+     */
+    int member(byte[][] known) {
+        if (next() != '"') {
+            throw error("expected a member name");
+        }
+        int from = at + 1;
+        int to = from;
+        while (to < end && in[to] != '"' && in[to] != '\\') {
+            to++;
+        }
+        int found = -1;
+        if (to < end && in[to] == '"') {
+            int length = to - from;
+            for (int k = 0; k < known.length; k++) {
+                byte[] n = known[k];
+                if (n.length == length && Arrays.equals(in, from, to, n, 0, length)) {
+                    found = k;
+                    break;
+                }
+            }
+            at = to + 1;
+        } else {
+            String name = string(); // escapes: compare the decoded name
+            for (int k = 0; k < known.length && found < 0; k++) {
+                if (name.equals(new String(known[k], StandardCharsets.US_ASCII))) {
+                    found = k;
+                }
+            }
+        }
+        expect(':');
+        return found;
+    }
+
+    /**
+     * Recently read short ASCII strings by content (topic names and types repeat on every message).
+     * Racy by design: a slot holds an immutable string or null, and a miss only costs a new string.
+     */
+    private static final String[] CACHE = new String[512];
+
     /** A string value (the reader is at its opening quote). */
     String string() {
         at++; // the opening quote
         int from = at;
         boolean ascii = true;
+        int hash = 0;
         while (true) {
             if (at >= end) {
                 throw error("unterminated string");
             }
             byte b = in[at];
             if (b == '"') {
-                String s =
-                        new String(in, from, at - from, ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
+                int length = at - from;
                 at++;
-                return s;
+                if (ascii && length <= 64) {
+                    int slot = (hash ^ (hash >>> 9)) & (CACHE.length - 1);
+                    String cached = CACHE[slot];
+                    if (cached != null && cached.length() == length && sameLatin1(cached, from)) {
+                        return cached;
+                    }
+                    String s = new String(in, from, length, StandardCharsets.ISO_8859_1);
+                    CACHE[slot] = s;
+                    return s;
+                }
+                return new String(in, from, length, ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
             }
+            hash = 31 * hash + b;
             if (b == '\\') {
                 return escaped(from);
             }
@@ -187,6 +241,15 @@ final class FlatJson {
             }
             at++;
         }
+    }
+
+    private boolean sameLatin1(String s, int from) {
+        for (int k = 0; k < s.length(); k++) {
+            if (s.charAt(k) != in[from + k]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The rest of a string that has escapes, from its first character at {@code from}. */
@@ -389,8 +452,18 @@ final class FlatJson {
      * access each). Not thread-safe: one per thread, see {@link #out()}.
      */
     static final class Out {
-        private byte[] bytes = new byte[256];
+        private byte[] bytes;
         private int size;
+
+        /** A builder that starts with room for 256 bytes. */
+        Out() {
+            this(256);
+        }
+
+        /** A builder that starts with room for {@code capacity} bytes. */
+        Out(int capacity) {
+            bytes = new byte[capacity];
+        }
 
         private void room(int n) {
             if (size + n > bytes.length) {

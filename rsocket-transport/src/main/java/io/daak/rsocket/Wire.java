@@ -159,6 +159,10 @@ final class Wire {
             }
             if (wellKnown && id == ROUTING) {
                 route = firstTag(metadata, i, length);
+            } else if (wellKnown && id == MIME && length == 1 && (metadata.getByte(i) & 0x80) != 0) {
+                // The usual case, one well-known type: no list, no slice.
+                mime = WellKnownMimeType.fromIdentifier(metadata.getByte(i) & 0x7F)
+                        .getString();
             } else if (wellKnown && id == MIME) {
                 List<String> mimes = MimeTypeMetadataCodec.decode(metadata.slice(i, length));
                 if (!mimes.isEmpty()) {

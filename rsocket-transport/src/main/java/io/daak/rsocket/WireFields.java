@@ -278,6 +278,32 @@ final class WireFields {
     private static final byte[] QUEUE_CAPACITY = FlatJson.member("queueCapacity");
     private static final byte[] DEAD_LETTER = FlatJson.member("deadLetter");
 
+    /** The members {@link #read} knows, by the index it switches on. */
+    private static final byte[][] MEMBERS = java.util.stream.Stream.of(
+                    "name",
+                    "seq",
+                    "ts",
+                    "tsNanos",
+                    "headers",
+                    "sender",
+                    "priority",
+                    "ttl",
+                    "type",
+                    "start",
+                    "overflow",
+                    "capacity",
+                    "kind",
+                    "confirm",
+                    "batch",
+                    "id",
+                    "attempt",
+                    "ackTimeout",
+                    "maxDeliveries",
+                    "queueCapacity",
+                    "deadLetter")
+            .map(n -> n.getBytes(StandardCharsets.US_ASCII))
+            .toArray(byte[][]::new);
+
     /** Writes the JSON object into {@code buf}. */
     void write(ByteBuf buf) {
         FlatJson.Out out = FlatJson.out();
@@ -357,29 +383,29 @@ final class WireFields {
         WireFields w = new WireFields();
         p.expect('{');
         for (boolean first = true; p.more(first); first = false) {
-            String field = p.name();
-            switch (field) {
-                case "name" -> w.name = text(p, field);
-                case "seq" -> w.seq = p.integer(field);
-                case "ts" -> w.tsMillis = p.integer(field);
-                case "tsNanos" -> w.tsNanos = (int) Math.floorMod(p.integer(field), 1_000_000L);
-                case "headers" -> w.headers = headers(p);
-                case "sender" -> w.sender = text(p, field);
-                case "priority" -> w.priority = (int) p.integer(field);
-                case "ttl" -> w.ttlMillis = p.integer(field);
-                case "type" -> w.type = text(p, field);
-                case "start" -> w.start = text(p, field);
-                case "overflow" -> w.overflow = text(p, field);
-                case "capacity" -> w.capacity = (int) p.integer(field);
-                case "kind" -> w.kind = text(p, field);
-                case "confirm" -> w.confirm = p.bool();
-                case "batch" -> w.batch = (int) Math.min(Integer.MAX_VALUE, Math.max(0, p.integer(field)));
-                case "id" -> w.id = p.integer(field);
-                case "attempt" -> w.attempt = (int) p.integer(field);
-                case "ackTimeout" -> w.ackTimeoutMillis = p.integer(field);
-                case "maxDeliveries" -> w.maxDeliveries = (int) p.integer(field);
-                case "queueCapacity" -> w.queueCapacity = (int) p.integer(field);
-                case "deadLetter" -> w.deadLetter = text(p, field);
+            int member = p.member(MEMBERS);
+            switch (member) {
+                case 0 -> w.name = text(p, "name");
+                case 1 -> w.seq = p.integer("seq");
+                case 2 -> w.tsMillis = p.integer("ts");
+                case 3 -> w.tsNanos = (int) Math.floorMod(p.integer("tsNanos"), 1_000_000L);
+                case 4 -> w.headers = headers(p);
+                case 5 -> w.sender = text(p, "sender");
+                case 6 -> w.priority = (int) p.integer("priority");
+                case 7 -> w.ttlMillis = p.integer("ttl");
+                case 8 -> w.type = text(p, "type");
+                case 9 -> w.start = text(p, "start");
+                case 10 -> w.overflow = text(p, "overflow");
+                case 11 -> w.capacity = (int) p.integer("capacity");
+                case 12 -> w.kind = text(p, "kind");
+                case 13 -> w.confirm = p.bool();
+                case 14 -> w.batch = (int) Math.min(Integer.MAX_VALUE, Math.max(0, p.integer("batch")));
+                case 15 -> w.id = p.integer("id");
+                case 16 -> w.attempt = (int) p.integer("attempt");
+                case 17 -> w.ackTimeoutMillis = p.integer("ackTimeout");
+                case 18 -> w.maxDeliveries = (int) p.integer("maxDeliveries");
+                case 19 -> w.queueCapacity = (int) p.integer("queueCapacity");
+                case 20 -> w.deadLetter = text(p, "deadLetter");
                 default -> p.skip();
             }
         }
