@@ -12,7 +12,12 @@ import io.netty.buffer.Unpooled;
  * @param codec the codec that made them
  * @param type the declared type of the value
  */
-record EncodedValue(byte[] bytes, Codec codec, Class<?> type) {
+record EncodedValue(byte[] bytes, Codec codec, Class<?> type) implements Sized {
+
+    @Override
+    public long sizeInBytes() {
+        return bytes.length;
+    }
 
     /** Encodes {@code value} with the descriptor's codec; fails naming {@code what} when there is none. */
     static <T> EncodedValue encode(

@@ -15,8 +15,8 @@ import org.jspecify.annotations.Nullable;
  * Retention.count(10_000).withMaxBytes(64 << 20).withMaxAge(Duration.ofMinutes(10))
  * }</pre>
  *
- * <p>Bytes are measured by a weigher: {@code byte[]}, {@link CharSequence} (two bytes a char) and
- * {@link ByteBuf} by their size, other values as 64 bytes, unless you give your own
+ * <p>Bytes are measured by a weigher: {@code byte[]}, {@link CharSequence} (two bytes a char),
+ * {@link ByteBuf} and {@link Sized} values by their size, other values as 64 bytes, unless you give your own
  * ({@link #withWeigher}). Immutable and thread-safe.
  */
 public final class Retention {
@@ -150,6 +150,9 @@ public final class Retention {
         }
         if (value instanceof ByteBuf b) {
             return b.readableBytes();
+        }
+        if (value instanceof Sized s) {
+            return Math.max(0, s.sizeInBytes());
         }
         return 64;
     }

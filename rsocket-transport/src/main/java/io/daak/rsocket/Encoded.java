@@ -13,7 +13,13 @@ import org.jspecify.annotations.Nullable;
  * @param mimeType its MIME type
  * @param type the sender's Java class name, or null when the sender did not say
  */
-record Encoded(byte[] bytes, String mimeType, @Nullable String type) {
+record Encoded(byte[] bytes, String mimeType, @Nullable String type) implements io.daak.core.Sized {
+
+    /** The encoded bytes: what retention by bytes counts on the node. */
+    @Override
+    public long sizeInBytes() {
+        return bytes.length;
+    }
 
     /** Copies the readable bytes of {@code data} (not consumed, not released). */
     static Encoded copy(ByteBuf data, String mimeType, @Nullable String type) {

@@ -633,6 +633,14 @@ final class NodeConnection implements RSocket {
         }
 
         private Throwable failed(Throwable e) {
+            if (closed.get()
+                    || peer.isDisposed()
+                    || e instanceof io.rsocket.exceptions.ConnectionErrorException
+                    || e instanceof io.rsocket.exceptions.ConnectionCloseException
+                    || e instanceof java.nio.channels.ClosedChannelException) {
+                return new DaakException(
+                        "its server (connection " + peerName + ") disconnected while handling the request", e);
+            }
             if (e instanceof ApplicationErrorException) {
                 return new DaakException(e.getMessage() != null ? e.getMessage() : "failed", e);
             }

@@ -63,6 +63,9 @@ final class PublishChannel implements Publisher<Payload>, Subscription {
     private @Nullable Throwable sourceError;
     private boolean outDone;
 
+    /** Completed when nothing waits any more (every publish sent and answered) or the channel ended. */
+    private final List<java.util.concurrent.CompletableFuture<Void>> idle = new ArrayList<>();
+
     private PublishChannel(String topic, ByteBufAllocator allocator) {
         this.topic = topic;
         this.route = Wire.Op.PUBLISH.route(topic);
@@ -232,6 +235,39 @@ final class PublishChannel implements Publisher<Payload>, Subscription {
         return instead;
     }
 
+    /**
+     * Completes when every publish queued so far has been sent and answered, or the channel ended.
+     *
+     * @return a future the caller may wait on (never on an event-loop thread)
+     */
+    java.util.concurrent.CompletableFuture<Void> whenIdle() {
+        synchronized (this) {
+            if (closed == null && !waiting.isEmpty()) {
+                java.util.concurrent.CompletableFuture<Void> f = new java.util.concurrent.CompletableFuture<>();
+                idle.add(f);
+                return f;
+            }
+        }
+        return java.util.concurrent.CompletableFuture.completedFuture(null);
+    }
+
+    /** How many publishes wait to be sent or answered. */
+    synchronized int unanswered() {
+        return waiting.size();
+    }
+
+    private void signalIdle() {
+        List<java.util.concurrent.CompletableFuture<Void>> done;
+        synchronized (this) {
+            if (idle.isEmpty() || (closed == null && !waiting.isEmpty())) {
+                return;
+            }
+            done = new ArrayList<>(idle);
+            idle.clear();
+        }
+        done.forEach(f -> f.complete(null));
+    }
+
     /** Whether the channel has ended (a new one is needed). */
     synchronized boolean isClosed() {
         return closed != null;
@@ -372,6 +408,7 @@ final class PublishChannel implements Publisher<Payload>, Subscription {
         } catch (DaakException e) {
             ended(e);
         }
+        signalIdle();
     }
 
     /** The channel ended: what waits fails (publish) or is reported lost (tryPublish). */
@@ -390,6 +427,7 @@ final class PublishChannel implements Publisher<Payload>, Subscription {
             pending = 0;
         }
         unsent.forEach(Batch.Writer::release);
+        signalIdle();
         Throwable error = Wire.fromWire(e, null);
         long lost = failed.stream().filter(s -> s == FIRE_AND_FORGET).count();
         if (lost > 0) {

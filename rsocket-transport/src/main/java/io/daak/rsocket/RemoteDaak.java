@@ -83,6 +83,13 @@ final class RemoteDaak implements Daak {
     private final Map<String, Class<?>> classes = new ConcurrentHashMap<>();
     private final Mono<RSocket> socket;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean closing = new AtomicBoolean();
+    /** The open publish channels of this handle's publications: close lets them finish. */
+    private final java.util.Set<PublishChannel> channels = ConcurrentHashMap.newKeySet();
+
+    /** How long close waits for queued publishes to be sent and answered. */
+    static final java.time.Duration CLOSE_DRAIN = java.time.Duration.ofSeconds(5);
+
     /** Guards {@link #current} and {@link #waiters}. */
     private final Object gate = new Object();
 
@@ -363,9 +370,13 @@ final class RemoteDaak implements Daak {
             private synchronized PublishChannel channel() {
                 PublishChannel c = channel;
                 if (c == null || c.isClosed()) {
+                    if (c != null) {
+                        channels.remove(c);
+                    }
                     c = PublishChannel.open(
                             topic.name(), allocator, out -> socket.flatMapMany(rs -> rs.requestChannel(out)));
                     channel = c;
+                    channels.add(c);
                 }
                 return c;
             }
@@ -798,12 +809,51 @@ final class RemoteDaak implements Daak {
 
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
+        if (closing.compareAndSet(false, true)) {
+            drainPublications();
+            closed.set(true);
             served.clear();
             RSocket rs = current;
             if (rs != null) {
                 rs.dispose();
             }
+        }
+    }
+
+    /**
+     * Lets what publications queued reach the node before the connection goes (bounded by
+     * {@link #CLOSE_DRAIN}); on an event-loop thread, which must not wait, it only warns.
+     */
+    private void drainPublications() {
+        List<PublishChannel> open = new ArrayList<>(channels);
+        channels.clear();
+        int unanswered = open.stream().mapToInt(PublishChannel::unanswered).sum();
+        if (unanswered == 0) {
+            return;
+        }
+        if (Schedulers.isInNonBlockingThread()) {
+            log.warn(
+                    "closing {} on a non-blocking thread with {} publishes not yet confirmed by the node; "
+                            + "close from a thread that may wait to let them finish",
+                    this,
+                    unanswered);
+            return;
+        }
+        try {
+            java.util.concurrent.CompletableFuture.allOf(open.stream()
+                            .map(PublishChannel::whenIdle)
+                            .toArray(java.util.concurrent.CompletableFuture[]::new))
+                    .get(CLOSE_DRAIN.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            log.warn(
+                    "closing {}: {} publishes were not confirmed by the node within {}",
+                    this,
+                    open.stream().mapToInt(PublishChannel::unanswered).sum(),
+                    CLOSE_DRAIN);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            log.debug("draining publications failed: {}", e.toString());
         }
     }
 

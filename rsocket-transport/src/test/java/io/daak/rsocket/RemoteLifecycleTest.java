@@ -1,0 +1,136 @@
+package io.daak.rsocket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.daak.core.Daak;
+import io.daak.core.Message;
+import io.daak.core.Publication;
+import io.daak.core.Service;
+import io.daak.core.ServiceException;
+import io.daak.core.ServiceHandler;
+import io.daak.core.Topic;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
+
+/** What happens around a remote handle's end: its own close, and a serving peer that goes away. */
+@ExtendWith(NoLeaks.class)
+class RemoteLifecycleTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static DaakNode node;
+
+    @BeforeAll
+    static void start() {
+        node = NodeFixture.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        node.close();
+    }
+
+    @Test
+    void closeShouldDeliverWhatTryPublishAcceptedBeforeIt() {
+        Topic<Integer> topic = Topic.of("lifecycle/close", Integer.class);
+        int count = 5_000;
+        try (Daak subscriber = Daak.connect(node.tcpUri().toString())) {
+            StepVerifier v = subscriber
+                    .subscribe(topic)
+                    .map(Message::value)
+                    .take(count)
+                    .as(StepVerifier::create)
+                    .expectSubscription()
+                    .expectNextSequence(IntStream.range(0, count).boxed().toList())
+                    .expectComplete()
+                    .verifyLater();
+            // The subscription is in place once a publish through the node is seen by it.
+            awaitSubscribed(subscriber, topic);
+            Daak publisher = Daak.connect(node.webSocketUri().toString());
+            Publication<Integer> publication = publisher.publication(topic);
+            for (int i = 0; i < count; i++) {
+                assertThat(publication.tryPublish(i)).isTrue();
+            }
+            publisher.close(); // at once: what was accepted must still arrive
+            v.verify(WAIT);
+        }
+    }
+
+    private static void awaitSubscribed(Daak daak, Topic<Integer> topic) {
+        // A confirmed subscription on another handle proves nothing about this one, so probe through it.
+        Topic<Integer> probe = Topic.of(topic.name() + "-probe", Integer.class);
+        StepVerifier.create(daak.subscribe(probe).take(1), 1)
+                .then(() -> daak.publish(probe, 1).block(WAIT))
+                .expectNextCount(1)
+                .verifyComplete();
+    }
+
+    @Test
+    void nodeRetentionByBytesShouldCountTheEncodedBytes() {
+        try (DaakNode small = DaakNode.builder()
+                        .host("127.0.0.1")
+                        .tcpPort(0)
+                        .noWebSocket()
+                        .engine(io.daak.core.LocalOptions.defaults()
+                                .retention(
+                                        "sized/**",
+                                        io.daak.core.Retention.count(1_000).withMaxBytes(10_000)))
+                        .start();
+                Daak daak = Daak.connect(small.tcpUri().toString())) {
+            Topic<byte[]> topic = Topic.of("sized/frames", byte[].class);
+            for (int i = 0; i < 20; i++) {
+                byte[] frame = new byte[1_000];
+                frame[0] = (byte) i;
+                daak.publish(topic, frame).block(WAIT);
+            }
+            // 10,000 bytes hold the ten newest 1,000-byte frames (a value counted as 64 bytes would keep all 20)
+            StepVerifier.create(daak.subscribe(
+                                    topic.selector(),
+                                    io.daak.core.SubscribeOptions.defaults().start(io.daak.core.Start.earliest()))
+                            .map(m -> (int) m.value()[0])
+                            .take(Duration.ofSeconds(1)))
+                    .expectNext(10, 11, 12, 13, 14, 15, 16, 17, 18, 19)
+                    .verifyComplete();
+        }
+    }
+
+    @Test
+    void aRequestInFlightShouldFailClearlyWhenItsServerDisconnects() throws InterruptedException {
+        Service<String, String> service = Service.of("lifecycle/slow", String.class, String.class);
+        Daak server = Daak.connect(node.tcpUri().toString());
+        CountDownLatch received = new CountDownLatch(1);
+        server.serve(service, ServiceHandler.requestReply(q -> {
+                    received.countDown();
+                    return Mono.never(); // holds the request until the server goes away
+                }))
+                .block(WAIT);
+        try (Daak client = Daak.connect(node.tcpUri().toString())) {
+            StepVerifier.create(client.request(service, "hello"))
+                    .then(() -> {
+                        try {
+                            assertThat(received.await(WAIT.toSeconds(), TimeUnit.SECONDS))
+                                    .isTrue();
+                        } catch (InterruptedException e) {
+                            throw new AssertionError(e);
+                        }
+                        server.close();
+                    })
+                    .expectErrorSatisfies(e -> assertThat(e)
+                            .isInstanceOf(ServiceException.class)
+                            .hasMessageContaining("lifecycle/slow")
+                            .hasMessageContaining("disconnected"))
+                    .verify(WAIT);
+            // and the service is gone at once: the next request finds no responders
+            StepVerifier.create(client.request(service, "again"))
+                    .expectErrorSatisfies(e -> assertThat(e).hasMessageContaining("lifecycle/slow"))
+                    .verify(WAIT);
+        }
+    }
+}
