@@ -7,8 +7,10 @@ import io.rsocket.ConnectionSetupPayload;
 import io.rsocket.RSocket;
 import io.rsocket.SocketAcceptor;
 import io.rsocket.core.RSocketServer;
+import io.rsocket.core.Resume;
 import io.rsocket.exceptions.RejectedSetupException;
 import io.rsocket.frame.decoder.PayloadDecoder;
+import io.rsocket.resume.InMemoryResumableFramesStore;
 import io.rsocket.transport.netty.server.CloseableChannel;
 import io.rsocket.transport.netty.server.TcpServerTransport;
 import io.rsocket.transport.netty.server.WebsocketServerTransport;
@@ -49,8 +51,26 @@ public final class DaakNode implements AutoCloseable {
     /** The default WebSocket port. */
     public static final int DEFAULT_WEBSOCKET_PORT = 7879;
 
-    /** The default largest payload accepted: 16 MiB. */
-    public static final int DEFAULT_MAX_PAYLOAD = 16 << 20;
+    /** The default largest payload accepted: 64 MiB (larger than one frame: payloads travel in fragments). */
+    public static final int DEFAULT_MAX_PAYLOAD = 64 << 20;
+
+    /**
+     * Frames larger than this travel in fragments, both ways: payloads past RSocket's 16 MiB frame limit
+     * work, and one large payload does not hold a connection's other streams for long.
+     */
+    static final int FRAGMENT_SIZE = 256 * 1024;
+
+    /** RSocket's largest frame: its length field has 24 bits. */
+    private static final int FRAME_LENGTH_LIMIT = 0xFF_FFFF;
+
+    /** How long a node keeps the session of a connection that dropped, for the client to resume it. */
+    public static final Duration DEFAULT_RESUME_SESSION = Duration.ofSeconds(30);
+
+    /**
+     * Bytes of sent frames kept per connection for resumption until the peer confirms them (it does so
+     * with every keepalive); a blip longer than this much traffic ends the session instead.
+     */
+    static final int RESUME_STORE_BYTES = 4 << 20;
 
     private static final Logger log = LoggerFactory.getLogger(DaakNode.class);
 
@@ -67,17 +87,36 @@ public final class DaakNode implements AutoCloseable {
         RSocketServer server = RSocketServer.create(acceptor)
                 .payloadDecoder(PayloadDecoder.ZERO_COPY)
                 .maxInboundPayloadSize(b.maxPayloadSize)
+                .fragment(FRAGMENT_SIZE)
                 .maxTimeToFirstFrame(Duration.ofSeconds(10));
+        if (!b.resumeSession.isZero()) {
+            server.resume(new Resume()
+                    .sessionDuration(b.resumeSession)
+                    .cleanupStoreOnKeepAlive()
+                    .storeFactory(token -> new InMemoryResumableFramesStore("node", token, RESUME_STORE_BYTES)));
+        }
         CloseableChannel t = null;
         CloseableChannel w = null;
         try {
+            // A transport frame may not be larger than the largest payload (fragments are smaller still).
+            int frameLimit = Math.min(FRAME_LENGTH_LIMIT, b.maxPayloadSize);
             if (b.tcpPort >= 0) {
-                t = bind(server, TcpServerTransport.create(b.host, b.tcpPort), "TCP", b.host, b.tcpPort);
+                t = bind(
+                        server,
+                        TcpServerTransport.create(
+                                reactor.netty.tcp.TcpServer.create()
+                                        .host(b.host)
+                                        .port(b.tcpPort),
+                                frameLimit),
+                        "TCP",
+                        b.host,
+                        b.tcpPort);
             }
             if (b.webSocketPort >= 0) {
                 w = bind(
                         server,
-                        WebsocketServerTransport.create(b.host, b.webSocketPort),
+                        WebsocketServerTransport.create(b.host, b.webSocketPort)
+                                .webSocketSpec(spec -> spec.maxFramePayloadLength(frameLimit)),
                         "WebSocket",
                         b.host,
                         b.webSocketPort);
@@ -264,6 +303,7 @@ public final class DaakNode implements AutoCloseable {
         private int tcpPort = DEFAULT_TCP_PORT;
         private int webSocketPort = DEFAULT_WEBSOCKET_PORT;
         private int maxPayloadSize = DEFAULT_MAX_PAYLOAD;
+        private Duration resumeSession = DEFAULT_RESUME_SESSION;
         private LocalOptions options = LocalOptions.defaults();
 
         private Builder() {}
@@ -332,6 +372,23 @@ public final class DaakNode implements AutoCloseable {
                 throw new IllegalArgumentException("maxPayloadSize=" + bytes + " must be at least 64");
             }
             this.maxPayloadSize = bytes;
+            return this;
+        }
+
+        /**
+         * How long the node keeps the session of a client whose connection dropped, so that the client
+         * resumes it (RSocket resumption: streams go on, nothing in flight is lost); zero turns
+         * resumption off. Clients resume by default.
+         *
+         * @param session 0 or more
+         * @return this builder
+         */
+        public Builder resumeSession(Duration session) {
+            Objects.requireNonNull(session, "session");
+            if (session.isNegative()) {
+                throw new IllegalArgumentException("resumeSession=" + session + " must not be negative");
+            }
+            this.resumeSession = session;
             return this;
         }
 

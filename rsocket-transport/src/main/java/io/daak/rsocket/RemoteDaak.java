@@ -30,12 +30,15 @@ import io.rsocket.Payload;
 import io.rsocket.RSocket;
 import io.rsocket.SocketAcceptor;
 import io.rsocket.core.RSocketConnector;
+import io.rsocket.core.Resume;
 import io.rsocket.exceptions.ApplicationErrorException;
 import io.rsocket.frame.decoder.PayloadDecoder;
+import io.rsocket.resume.InMemoryResumableFramesStore;
 import io.rsocket.transport.ClientTransport;
 import io.rsocket.util.ByteBufPayload;
 import java.io.IOException;
 import java.net.URI;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,6 +57,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 import reactor.core.scheduler.Schedulers;
+import reactor.util.retry.Retry;
 
 /**
  * The {@link Daak} API over RSocket to a {@link DaakNode}: every call becomes the interaction the wire
@@ -87,6 +91,14 @@ final class RemoteDaak implements Daak {
     /** The open publish channels of this handle's publications: close lets them finish. */
     private final java.util.Set<PublishChannel> channels = ConcurrentHashMap.newKeySet();
 
+    /**
+     * Keepalive: a frame each way every interval; a peer silent for the lifetime is dead and its
+     * resources are freed (the node learns these values from the client's SETUP).
+     */
+    static final Duration KEEPALIVE_INTERVAL = Duration.ofSeconds(5);
+
+    static final Duration KEEPALIVE_MAX_LIFETIME = Duration.ofSeconds(20);
+
     /** How long close waits for queued publishes to be sent and answered. */
     static final java.time.Duration CLOSE_DRAIN = java.time.Duration.ofSeconds(5);
 
@@ -112,6 +124,16 @@ final class RemoteDaak implements Daak {
                             .metadataMimeType(Wire.COMPOSITE)
                             .dataMimeType(dataMimeType)
                             .payloadDecoder(PayloadDecoder.ZERO_COPY)
+                            .fragment(DaakNode.FRAGMENT_SIZE)
+                            .maxInboundPayloadSize(DaakNode.DEFAULT_MAX_PAYLOAD)
+                            .keepAlive(KEEPALIVE_INTERVAL, KEEPALIVE_MAX_LIFETIME)
+                            .resume(new Resume()
+                                    .sessionDuration(DaakNode.DEFAULT_RESUME_SESSION)
+                                    .cleanupStoreOnKeepAlive()
+                                    .storeFactory(token -> new InMemoryResumableFramesStore(
+                                            "client", token, DaakNode.RESUME_STORE_BYTES))
+                                    .retry(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(50))
+                                            .maxBackoff(Duration.ofSeconds(2))))
                             .acceptor(SocketAcceptor.with(responder))
                             .connect(transport);
                 })

@@ -51,6 +51,7 @@ class FloodTest {
             // Subscribed (the node confirms), then asks for nothing.
             java.util.Queue<Long> stalledSeen = new java.util.concurrent.ConcurrentLinkedQueue<>();
             CountDownLatch stalledDone = new CountDownLatch(1);
+            CountDownLatch bufferSeen = new CountDownLatch(capacity);
             long end = count + 1L;
             BaseSubscriber<Message<byte[]>> stalled = new BaseSubscriber<>() {
                 @Override
@@ -59,6 +60,7 @@ class FloodTest {
                 @Override
                 protected void hookOnNext(Message<byte[]> m) {
                     stalledSeen.add(m.sequence());
+                    bufferSeen.countDown();
                     if (m.sequence() == end) {
                         stalledDone.countDown();
                     }
@@ -105,6 +107,9 @@ class FloodTest {
 
             // What the node held for the stalled subscriber: its buffer of the newest messages, no more.
             stalled.request(Long.MAX_VALUE);
+            // The request travels on the stalled client's connection, the marker on the publisher's: wait
+            // for the buffer to arrive so that the marker cannot reach the node first and push one out.
+            assertThat(bufferSeen.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
             publisher.publish(topic, kilobyte).block(WAIT); // one more, sequence count + 1, marks the end
             assertThat(stalledDone.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
             List<Long> got = stalledSeen.stream().toList();
