@@ -86,17 +86,37 @@ final class RemoteDaak implements Daak {
     private final Mono<RSocket> socket;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile @Nullable RSocket current;
+    private final MessageAuthentication macs;
 
     RemoteDaak(URI uri, ClientTransport transport, CodecRegistry codecs, String dataMimeType) {
+        this(uri, transport, codecs, dataMimeType, null, MessageAuthentication.none());
+    }
+
+    /**
+     * @param setup makes the SETUP payload (credentials) for each connection attempt; null for none
+     * @param macs keys of message authentication between clients
+     */
+    RemoteDaak(
+            URI uri,
+            ClientTransport transport,
+            CodecRegistry codecs,
+            String dataMimeType,
+            java.util.function.@Nullable Supplier<Payload> setup,
+            MessageAuthentication macs) {
         this.uri = uri;
         this.codecs = codecs;
         this.dataMimeType = dataMimeType;
+        this.macs = macs;
         ClientResponder responder = new ClientResponder(this);
         this.socket = Mono.defer(() -> {
                     if (closed.get()) {
                         return Mono.error(new DaakException("this Daak handle to " + uri + " is closed"));
                     }
-                    return RSocketConnector.create()
+                    RSocketConnector connector = RSocketConnector.create();
+                    if (setup != null) {
+                        connector = connector.setupPayload(Mono.fromSupplier(setup));
+                    }
+                    return connector
                             .metadataMimeType(Wire.COMPOSITE)
                             .dataMimeType(dataMimeType)
                             .payloadDecoder(PayloadDecoder.ZERO_COPY)
@@ -138,6 +158,20 @@ final class RemoteDaak implements Daak {
     /** Encodes into a payload the caller owns. */
     <T> Payload payload(
             @Nullable String route, @Nullable T value, Class<T> type, @Nullable Codec declared, WireFields f) {
+        return payload(route, value, type, declared, f, null);
+    }
+
+    /**
+     * Encodes into a payload the caller owns; a published value ({@code topic} given) is signed when a
+     * message authentication key covers the topic.
+     */
+    private <T> Payload payload(
+            @Nullable String route,
+            @Nullable T value,
+            Class<T> type,
+            @Nullable Codec declared,
+            WireFields f,
+            @Nullable String topic) {
         ByteBuf data = Unpooled.EMPTY_BUFFER;
         String mime = null;
         if (value != null) {
@@ -152,6 +186,9 @@ final class RemoteDaak implements Daak {
             // A declared Object says nothing: tell receivers the value's own class.
             f.type = type == Object.class ? value.getClass().getName() : type.getName();
             mime = codec.mimeType().equals(dataMimeType) ? null : codec.mimeType();
+            if (topic != null && !macs.isEmpty()) {
+                f.headers = macs.sign(topic, codec.mimeType(), f.type, f.headers, data);
+            }
         }
         try {
             return ByteBufPayload.create(data, Wire.write(allocator, route, mime, f));
@@ -281,8 +318,8 @@ final class RemoteDaak implements Daak {
         Objects.requireNonNull(value, "value");
         Objects.requireNonNull(fields, "fields");
         String route = Wire.Op.PUBLISH.route(topic.name());
-        return socket.flatMap(rs ->
-                        rs.requestResponse(payload(route, value, topic.type(), topic.codec(), WireFields.of(fields))))
+        return socket.flatMap(rs -> rs.requestResponse(
+                        payload(route, value, topic.type(), topic.codec(), WireFields.of(fields), topic.name())))
                 .map(RemoteDaak::result)
                 .onErrorMap(e -> remote(e, null));
     }
@@ -329,14 +366,15 @@ final class RemoteDaak implements Daak {
                     }
                     Fields f = fields;
                     socket.flatMap(s -> s.fireAndForget(
-                                    payload(route, value, topic.type(), topic.codec(), WireFields.of(f))))
+                                    payload(route, value, topic.type(), topic.codec(), WireFields.of(f), topic.name())))
                             .doFinally(sig -> connecting.decrementAndGet())
                             .subscribe(
                                     v -> {},
                                     e -> log.warn("tryPublish to '{}' failed: {}", topic.name(), e.toString()));
                     return true;
                 }
-                rs.fireAndForget(payload(route, value, topic.type(), topic.codec(), WireFields.of(fields)))
+                rs.fireAndForget(
+                                payload(route, value, topic.type(), topic.codec(), WireFields.of(fields), topic.name()))
                         .subscribe(v -> {}, e -> log.warn("tryPublish to '{}' failed: {}", topic.name(), e.toString()));
                 return true;
             }
@@ -366,7 +404,8 @@ final class RemoteDaak implements Daak {
                                     v,
                                     topic.type(),
                                     topic.codec(),
-                                    new WireFields()));
+                                    new WireFields(),
+                                    topic.name()));
                     return rs.requestChannel(out);
                 })
                 .map(RemoteDaak::result)
@@ -380,9 +419,37 @@ final class RemoteDaak implements Daak {
         String route = Wire.Op.SUBSCRIBE.route(selector.pattern());
         Flux<Payload> stream = socket.flatMapMany(
                 rs -> rs.requestStream(payload(route, null, Object.class, null, confirmed(options))));
-        return CappedDemand.capAfterMarker(stream, WINDOW, RemoteDaak::isMarker)
-                .map(p -> message(p, selector.pattern(), selector.type(), null))
+        Flux<Payload> capped = CappedDemand.capAfterMarker(stream, WINDOW, RemoteDaak::isMarker);
+        if (!macs.isEmpty()) {
+            capped = capped.filter(this::authentic).doOnDiscard(Payload.class, Payload::release);
+        }
+        return capped.map(p -> message(p, selector.pattern(), selector.type(), null))
                 .onErrorMap(e -> remote(e, null));
+    }
+
+    /** Whether a delivered message passes message authentication (see {@link MessageAuthentication}). */
+    private boolean authentic(Payload p) {
+        Wire.Meta meta;
+        try {
+            meta = meta(p);
+        } catch (RuntimeException e) {
+            return true; // malformed metadata: message() reports it
+        }
+        WireFields f = meta.fieldsOrEmpty();
+        if (f.name == null) {
+            return true;
+        }
+        String mime = meta.mimeType() != null ? meta.mimeType() : dataMimeType;
+        if (macs.verify(f.name, mime, f.type, f.headers, p.sliceData())) {
+            return true;
+        }
+        log.warn(
+                "dropped a message on topic '{}' from {}: its message authentication code is missing or wrong "
+                        + "({} rejected so far)",
+                f.name,
+                uri,
+                macs.rejected());
+        return false;
     }
 
     private static WireFields confirmed(SubscribeOptions options) {
