@@ -131,6 +131,11 @@ public final class MessageAuthentication {
         return rules.isEmpty();
     }
 
+    /** Whether a key covers the topic. */
+    boolean covers(String topic) {
+        return key(topic) != null;
+    }
+
     private @Nullable SecretKeySpec key(String topic) {
         if (rules.isEmpty()) {
             return null;

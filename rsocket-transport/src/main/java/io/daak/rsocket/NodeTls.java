@@ -104,4 +104,30 @@ final class NodeTls {
         }
         return path;
     }
+
+    /**
+     * What to tell a user whose connection failed in a way that TLS explains: a handshake failure (not
+     * trusted, wrong host name), or a plain client whose connection a TLS node closed.
+     *
+     * @param otherwise the hint when TLS does not explain it
+     */
+    static String hint(java.net.URI uri, Throwable e, String otherwise) {
+        boolean secure = "tls".equalsIgnoreCase(uri.getScheme()) || "wss".equalsIgnoreCase(uri.getScheme());
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException) {
+                return "; the TLS handshake failed: the node's certificate must be trusted (ConnectOptions.trust(pem) "
+                        + "or -Ddaak.tls.trust=pem, else the JVM's trust store) and name the host you connect to, and "
+                        + "the node must serve TLS";
+            }
+            boolean closed = t instanceof java.nio.channels.ClosedChannelException
+                    || (t.getMessage() != null
+                            && t.getMessage().contains("prematurely closed BEFORE opening handshake"));
+            if (closed && !secure) {
+                return "; if the node serves TLS (it then closes plain connections), connect with "
+                        + ("ws".equalsIgnoreCase(uri.getScheme()) ? "wss://" : "tls://") + " instead of "
+                        + uri.getScheme() + "://";
+            }
+        }
+        return otherwise;
+    }
 }

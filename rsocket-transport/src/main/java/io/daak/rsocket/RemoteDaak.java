@@ -133,7 +133,8 @@ final class RemoteDaak implements Daak {
                         e -> !(e instanceof DaakException),
                         e -> new DaakException(
                                 "cannot connect to " + uri + ": " + rootMessage(e)
-                                        + "; is a Daak node running there (java -jar daak.jar node)?",
+                                        + NodeTls.hint(
+                                                uri, e, "; is a Daak node running there (java -jar daak.jar node)?"),
                                 e))
                 .cacheInvalidateIf(RSocket::isDisposed);
     }
@@ -307,7 +308,9 @@ final class RemoteDaak implements Daak {
     }
 
     private Throwable remote(Throwable e, @Nullable String service) {
-        return Wire.fromWire(e, service);
+        Throwable t = Wire.fromWire(e, service);
+        String hint = NodeTls.hint(uri, e, "");
+        return hint.isEmpty() ? t : new DaakException(t.getMessage() + hint, e);
     }
 
     // ------------------------------------------------------------------ publish / subscribe
@@ -395,6 +398,11 @@ final class RemoteDaak implements Daak {
     public <T> Flux<PublishResult> publishAll(Topic<T> topic, Publisher<? extends T> values) {
         Objects.requireNonNull(topic, "topic");
         Objects.requireNonNull(values, "values");
+        if (macs.covers(topic.name())) {
+            // A channel's values share the first payload's fields at the node, so each signed value
+            // (its MAC is a header) goes as a publish of its own.
+            return Flux.<T>from(values).concatMap(v -> publish(topic, v, Fields.none()), 1);
+        }
         String route = Wire.Op.PUBLISH.route(topic.name());
         return socket.flatMapMany(rs -> {
                     AtomicBoolean first = new AtomicBoolean(true);
