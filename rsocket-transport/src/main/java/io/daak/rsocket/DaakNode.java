@@ -3,6 +3,7 @@ package io.daak.rsocket;
 import io.daak.core.Daak;
 import io.daak.core.DaakException;
 import io.daak.core.LocalOptions;
+import io.daak.rsocket.auth.NodeSecurity;
 import io.rsocket.ConnectionSetupPayload;
 import io.rsocket.RSocket;
 import io.rsocket.SocketAcceptor;
@@ -12,8 +13,6 @@ import io.rsocket.exceptions.RejectedSetupException;
 import io.rsocket.frame.decoder.PayloadDecoder;
 import io.rsocket.resume.InMemoryResumableFramesStore;
 import io.rsocket.transport.netty.server.CloseableChannel;
-import io.rsocket.transport.netty.server.TcpServerTransport;
-import io.rsocket.transport.netty.server.WebsocketServerTransport;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
@@ -80,9 +79,13 @@ public final class DaakNode implements AutoCloseable {
     private final Set<NodeConnection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Sinks.Empty<Void> onClose = Sinks.empty();
+    private final @Nullable NodeSecurity security;
+    private final boolean tls;
 
     private DaakNode(Builder b) {
         this.engine = Daak.local(b.options);
+        this.security = b.security;
+        this.tls = b.tls != null;
         SocketAcceptor acceptor = this::accept;
         RSocketServer server = RSocketServer.create(acceptor)
                 .payloadDecoder(PayloadDecoder.ZERO_COPY)
@@ -101,22 +104,12 @@ public final class DaakNode implements AutoCloseable {
             // A transport frame may not be larger than the largest payload (fragments are smaller still).
             int frameLimit = Math.min(FRAME_LENGTH_LIMIT, b.maxPayloadSize);
             if (b.tcpPort >= 0) {
-                t = bind(
-                        server,
-                        TcpServerTransport.create(
-                                reactor.netty.tcp.TcpServer.create()
-                                        .host(b.host)
-                                        .port(b.tcpPort),
-                                frameLimit),
-                        "TCP",
-                        b.host,
-                        b.tcpPort);
+                t = bind(server, NodeTls.tcp(b.host, b.tcpPort, b.tls, frameLimit), "TCP", b.host, b.tcpPort);
             }
             if (b.webSocketPort >= 0) {
                 w = bind(
                         server,
-                        WebsocketServerTransport.create(b.host, b.webSocketPort)
-                                .webSocketSpec(spec -> spec.maxFramePayloadLength(frameLimit)),
+                        NodeTls.webSocket(b.host, b.webSocketPort, b.tls, frameLimit),
                         "WebSocket",
                         b.host,
                         b.webSocketPort);
@@ -131,9 +124,12 @@ public final class DaakNode implements AutoCloseable {
         this.tcp = t;
         this.webSocket = w;
         log.info(
-                "Daak node serving{}{}",
-                t != null ? " tcp://" + hostPort(t.address()) : "",
-                w != null ? " ws://" + hostPort(w.address()) + "/" : "");
+                "Daak node serving{}{}{}",
+                t != null ? " " + tcpScheme() + "://" + hostPort(t.address()) : "",
+                w != null ? " " + webSocketScheme() + "://" + hostPort(w.address()) + "/" : "",
+                security != null
+                        ? " with authentication (" + security.identities().size() + " identities)"
+                        : "");
     }
 
     private static CloseableChannel bind(
@@ -173,7 +169,17 @@ public final class DaakNode implements AutoCloseable {
         }
         String dataMime = setup.dataMimeType();
         String name = "c" + CONNECTION_IDS.incrementAndGet();
-        NodeConnection connection = new NodeConnection(engine, peer, name, dataMime);
+        if (security == null) {
+            return Mono.just(open(engine, peer, name, dataMime));
+        }
+        // The credentials are read now (the SETUP payload is released once this returns); checking a
+        // password may take a worker thread a while.
+        return security.authenticate(setup.hasMetadata() ? setup.sliceMetadata() : null)
+                .map(identity -> open(security.guard(engine, identity), peer, name + "/" + identity.name(), dataMime));
+    }
+
+    private NodeConnection open(Daak view, RSocket peer, String name, String dataMime) {
+        NodeConnection connection = new NodeConnection(view, peer, name, dataMime);
         connections.add(connection);
         peer.onClose()
                 .doFinally(s -> {
@@ -182,7 +188,7 @@ public final class DaakNode implements AutoCloseable {
                 })
                 .subscribe(v -> {}, e -> {});
         log.debug("connection {} accepted (data {})", name, dataMime);
-        return Mono.just(connection);
+        return connection;
     }
 
     private static String hostPort(InetSocketAddress a) {
@@ -228,19 +234,28 @@ public final class DaakNode implements AutoCloseable {
     /**
      * The URI a client on this host gives to {@link Daak#connect(String)} for TCP.
      *
-     * @return {@code tcp://localhost:port}
+     * @return {@code tcp://localhost:port}, or {@code tls://localhost:port} when the node serves TLS
      */
     public URI tcpUri() {
-        return URI.create("tcp://localhost:" + tcpAddress().getPort());
+        return URI.create(tcpScheme() + "://localhost:" + tcpAddress().getPort());
     }
 
     /**
      * The URI a client on this host gives to {@link Daak#connect(String)} for WebSocket.
      *
-     * @return {@code ws://localhost:port/}
+     * @return {@code ws://localhost:port/}, or {@code wss://localhost:port/} when the node serves TLS
      */
     public URI webSocketUri() {
-        return URI.create("ws://localhost:" + webSocketAddress().getPort() + "/");
+        return URI.create(
+                webSocketScheme() + "://localhost:" + webSocketAddress().getPort() + "/");
+    }
+
+    private String tcpScheme() {
+        return tls ? "tls" : "tcp";
+    }
+
+    private String webSocketScheme() {
+        return tls ? "wss" : "ws";
     }
 
     /**
@@ -305,8 +320,37 @@ public final class DaakNode implements AutoCloseable {
         private int maxPayloadSize = DEFAULT_MAX_PAYLOAD;
         private Duration resumeSession = DEFAULT_RESUME_SESSION;
         private LocalOptions options = LocalOptions.defaults();
+        private @Nullable NodeSecurity security;
+        private NodeTls.@Nullable Files tls;
 
         private Builder() {}
+
+        /**
+         * Turns on authentication and access control: every connection must authenticate at SETUP as
+         * one of the configuration's identities (or is anonymous when the configuration allows it), and
+         * every operation is checked against that identity's access rules. See {@code docs/security.md}.
+         *
+         * @param security the identities and their rules, e.g. {@link NodeSecurity#fromFile}
+         * @return this builder
+         */
+        public Builder security(NodeSecurity security) {
+            this.security = Objects.requireNonNull(security, "security");
+            return this;
+        }
+
+        /**
+         * Serves TCP and WebSocket over TLS (clients use {@code tls://} and {@code wss://}).
+         *
+         * @param certificateChain a PEM file with the node's certificate first, then its issuers
+         * @param privateKey a PEM file with the certificate's unencrypted PKCS#8 private key
+         *     ({@code -----BEGIN PRIVATE KEY-----})
+         * @return this builder
+         * @throws IllegalArgumentException when a file is not readable
+         */
+        public Builder tls(java.nio.file.Path certificateChain, java.nio.file.Path privateKey) {
+            this.tls = NodeTls.files(certificateChain, privateKey);
+            return this;
+        }
 
         /**
          * The interface to listen on.

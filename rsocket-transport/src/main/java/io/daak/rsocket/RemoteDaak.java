@@ -108,32 +108,59 @@ final class RemoteDaak implements Daak {
     /** The open connection, once every call that waited for it has had it. */
     private volatile @Nullable RSocket current;
 
+    private final MessageAuthentication macs;
+
     /** Calls waiting for the connection, in call order; null when none is being made. */
     private @Nullable List<MonoSink<RSocket>> waiters;
 
     RemoteDaak(URI uri, ClientTransport transport, CodecRegistry codecs, String dataMimeType) {
+        this(uri, transport, codecs, dataMimeType, null, MessageAuthentication.none(), false);
+    }
+
+    /**
+     * @param setup makes the SETUP payload (credentials) for each connection attempt; null for none
+     * @param macs keys of message authentication between clients
+     * @param resume whether to resume the session after a blip (RSocket resumption)
+     */
+    RemoteDaak(
+            URI uri,
+            ClientTransport transport,
+            CodecRegistry codecs,
+            String dataMimeType,
+            java.util.function.@Nullable Supplier<Payload> setup,
+            MessageAuthentication macs,
+            boolean resume) {
         this.uri = uri;
         this.codecs = codecs;
         this.dataMimeType = dataMimeType;
+        this.macs = macs;
         ClientResponder responder = new ClientResponder(this);
         Mono<RSocket> connect = Mono.defer(() -> {
                     if (closed.get()) {
                         return Mono.error(new DaakException("this Daak handle to " + uri + " is closed"));
                     }
-                    return RSocketConnector.create()
+                    RSocketConnector connector = RSocketConnector.create();
+                    if (resume) {
+                        // Off by default: with rsocket-java 1.1.5 a resuming client does not report a
+                        // refused SETUP (it tries to resume instead), so bad credentials would hang.
+                        connector = connector.resume(new Resume()
+                                .sessionDuration(DaakNode.DEFAULT_RESUME_SESSION)
+                                .cleanupStoreOnKeepAlive()
+                                .storeFactory(token ->
+                                        new InMemoryResumableFramesStore("client", token, DaakNode.RESUME_STORE_BYTES))
+                                .retry(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(50))
+                                        .maxBackoff(Duration.ofSeconds(2))));
+                    }
+                    if (setup != null) {
+                        connector = connector.setupPayload(Mono.fromSupplier(setup));
+                    }
+                    return connector
                             .metadataMimeType(Wire.COMPOSITE)
                             .dataMimeType(dataMimeType)
                             .payloadDecoder(PayloadDecoder.ZERO_COPY)
                             .fragment(DaakNode.FRAGMENT_SIZE)
                             .maxInboundPayloadSize(DaakNode.DEFAULT_MAX_PAYLOAD)
                             .keepAlive(KEEPALIVE_INTERVAL, KEEPALIVE_MAX_LIFETIME)
-                            .resume(new Resume()
-                                    .sessionDuration(DaakNode.DEFAULT_RESUME_SESSION)
-                                    .cleanupStoreOnKeepAlive()
-                                    .storeFactory(token -> new InMemoryResumableFramesStore(
-                                            "client", token, DaakNode.RESUME_STORE_BYTES))
-                                    .retry(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(50))
-                                            .maxBackoff(Duration.ofSeconds(2))))
                             .acceptor(SocketAcceptor.with(responder))
                             .connect(transport);
                 })
@@ -141,7 +168,8 @@ final class RemoteDaak implements Daak {
                         e -> !(e instanceof DaakException),
                         e -> new DaakException(
                                 "cannot connect to " + uri + ": " + rootMessage(e)
-                                        + "; is a Daak node running there (java -jar daak.jar node)?",
+                                        + NodeTls.hint(
+                                                uri, e, "; is a Daak node running there (java -jar daak.jar node)?"),
                                 e));
         this.socket = Mono.create(sink -> {
             RSocket rs;
@@ -218,6 +246,20 @@ final class RemoteDaak implements Daak {
     /** Encodes into a payload the caller owns. */
     <T> Payload payload(
             @Nullable String route, @Nullable T value, Class<T> type, @Nullable Codec declared, WireFields f) {
+        return payload(route, value, type, declared, f, null);
+    }
+
+    /**
+     * Encodes into a payload the caller owns; a published value ({@code topic} given) is signed when a
+     * message authentication key covers the topic.
+     */
+    private <T> Payload payload(
+            @Nullable String route,
+            @Nullable T value,
+            Class<T> type,
+            @Nullable Codec declared,
+            WireFields f,
+            @Nullable String topic) {
         ByteBuf data = Unpooled.EMPTY_BUFFER;
         String mime = null;
         if (value != null) {
@@ -232,6 +274,9 @@ final class RemoteDaak implements Daak {
             // A declared Object says nothing: tell receivers the value's own class.
             f.type = type == Object.class ? value.getClass().getName() : type.getName();
             mime = codec.mimeType().equals(dataMimeType) ? null : codec.mimeType();
+            if (topic != null && !macs.isEmpty()) {
+                f.headers = macs.sign(topic, codec.mimeType(), f.type, f.headers, data);
+            }
         }
         try {
             return ByteBufPayload.create(data, Wire.write(allocator, route, mime, f));
@@ -350,7 +395,9 @@ final class RemoteDaak implements Daak {
     }
 
     private Throwable remote(Throwable e, @Nullable String service) {
-        return Wire.fromWire(e, service);
+        Throwable t = Wire.fromWire(e, service);
+        String hint = NodeTls.hint(uri, e, "");
+        return hint.isEmpty() ? t : new DaakException(t.getMessage() + hint, e);
     }
 
     // ------------------------------------------------------------------ publish / subscribe
@@ -361,8 +408,8 @@ final class RemoteDaak implements Daak {
         Objects.requireNonNull(value, "value");
         Objects.requireNonNull(fields, "fields");
         String route = Wire.Op.PUBLISH.route(topic.name());
-        return socket.flatMap(rs ->
-                        rs.requestResponse(payload(route, value, topic.type(), topic.codec(), WireFields.of(fields))))
+        return socket.flatMap(rs -> rs.requestResponse(
+                        payload(route, value, topic.type(), topic.codec(), WireFields.of(fields), topic.name())))
                 .map(RemoteDaak::result)
                 .onErrorMap(e -> remote(e, null));
     }
@@ -418,7 +465,7 @@ final class RemoteDaak implements Daak {
                         return false;
                     }
                 }
-                Payload entry = payload(null, value, topic.type(), topic.codec(), WireFields.of(fields));
+                Payload entry = payload(null, value, topic.type(), topic.codec(), WireFields.of(fields), topic.name());
                 return channel().offer(entry, null);
             }
 
@@ -452,7 +499,7 @@ final class RemoteDaak implements Daak {
                         topic.name(),
                         allocator,
                         values,
-                        v -> payload(null, v, topic.type(), topic.codec(), new WireFields()),
+                        v -> payload(null, v, topic.type(), topic.codec(), new WireFields(), topic.name()),
                         out -> socket.flatMapMany(rs -> rs.requestChannel(out)))
                 .onErrorMap(e -> remote(reactor.core.Exceptions.unwrap(e), null));
     }
@@ -464,9 +511,37 @@ final class RemoteDaak implements Daak {
         String route = Wire.Op.SUBSCRIBE.route(selector.pattern());
         Flux<Payload> stream =
                 socket.flatMapMany(rs -> rs.requestStream(payload(route, null, Object.class, null, batched(options))));
-        return CappedDemand.capAfterMarker(stream, WINDOW, RemoteDaak::isMarker, RemoteDaak::unbatch)
-                .map(p -> message(p, selector.pattern(), selector.type(), null))
+        Flux<Payload> capped = CappedDemand.capAfterMarker(stream, WINDOW, RemoteDaak::isMarker, RemoteDaak::unbatch);
+        if (!macs.isEmpty()) {
+            capped = capped.filter(this::authentic).doOnDiscard(Payload.class, Payload::release);
+        }
+        return capped.map(p -> message(p, selector.pattern(), selector.type(), null))
                 .onErrorMap(e -> remote(e, null));
+    }
+
+    /** Whether a delivered message passes message authentication (see {@link MessageAuthentication}). */
+    private boolean authentic(Payload p) {
+        Wire.Meta meta;
+        try {
+            meta = meta(p);
+        } catch (RuntimeException e) {
+            return true; // malformed metadata: message() reports it
+        }
+        WireFields f = meta.fieldsOrEmpty();
+        if (f.name == null) {
+            return true;
+        }
+        String mime = meta.mimeType() != null ? meta.mimeType() : dataMimeType;
+        if (macs.verify(f.name, mime, f.type, f.headers, p.sliceData())) {
+            return true;
+        }
+        log.warn(
+                "dropped a message on topic '{}' from {}: its message authentication code is missing or wrong "
+                        + "({} rejected so far)",
+                f.name,
+                uri,
+                macs.rejected());
+        return false;
     }
 
     private static WireFields confirmed(SubscribeOptions options) {

@@ -2,6 +2,7 @@ package io.daak.rsocket;
 
 import io.daak.core.CodecException;
 import io.daak.core.DaakException;
+import io.daak.core.DeniedException;
 import io.daak.core.NoRespondersException;
 import io.daak.core.OverflowException;
 import io.daak.core.ServiceException;
@@ -13,6 +14,7 @@ import io.rsocket.RSocketErrorException;
 import io.rsocket.exceptions.ApplicationErrorException;
 import io.rsocket.exceptions.InvalidException;
 import io.rsocket.exceptions.RejectedException;
+import io.rsocket.exceptions.RejectedSetupException;
 import io.rsocket.metadata.MimeTypeMetadataCodec;
 import io.rsocket.metadata.WellKnownMimeType;
 import java.nio.charset.StandardCharsets;
@@ -274,6 +276,9 @@ final class Wire {
     static final String TIMEOUT = "[timeout]";
     static final String ERROR = "[error]";
 
+    /** The caller's identity may not do this (access rules); nothing was done. */
+    static final String DENIED = "[denied]";
+
     /** The error frame a node (or a serving client) sends for a failure. */
     static RSocketErrorException toWire(Throwable e) {
         if (e instanceof RSocketErrorException r) {
@@ -285,6 +290,10 @@ final class Wire {
         }
         if (e instanceof ServiceException) {
             return new ApplicationErrorException(SERVICE + " " + message);
+        }
+        if (e instanceof DeniedException) {
+            // REJECTED: the responder guarantees it did not process the request.
+            return new RejectedException(DENIED + " " + message);
         }
         if (e instanceof OverflowException) {
             return new RejectedException(OVERFLOW + " " + message);
@@ -311,6 +320,9 @@ final class Wire {
      * @param service the service name when the call was a request, else null
      */
     static Throwable fromWire(Throwable e, @Nullable String service) {
+        if (e instanceof RejectedSetupException) {
+            return new DaakException("the node refused the connection: " + e.getMessage(), e);
+        }
         if (!(e instanceof RSocketErrorException)) {
             if (e instanceof java.nio.channels.ClosedChannelException
                     || e instanceof io.rsocket.exceptions.ConnectionErrorException) {
@@ -332,6 +344,9 @@ final class Wire {
                         service, text.startsWith(prefix) ? text.substring(prefix.length()) : text, null);
             }
             return new DaakException(text, e);
+        }
+        if (message.startsWith(DENIED)) {
+            return new DeniedException(strip(message, DENIED));
         }
         if (message.startsWith(OVERFLOW)) {
             return new OverflowException(strip(message, OVERFLOW));

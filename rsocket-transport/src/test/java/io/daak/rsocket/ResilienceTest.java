@@ -122,7 +122,7 @@ class ResilienceTest {
         Topic<Integer> topic = Topic.of("blip/seq", Integer.class);
         int count = 20_000;
         try (CuttableProxy proxy = new CuttableProxy(node.tcpAddress());
-                Daak subscriber = Daak.connect("tcp://127.0.0.1:" + proxy.port());
+                Daak subscriber = Daak.connect("tcp://127.0.0.1:" + proxy.port() + "?resume=true");
                 Daak publisher = Daak.connect(node.tcpUri().toString())) {
             AtomicLong next = new AtomicLong();
             AtomicLong gaps = new AtomicLong();

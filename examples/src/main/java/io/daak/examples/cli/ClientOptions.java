@@ -3,6 +3,7 @@ package io.daak.examples.cli;
 import io.daak.core.Daak;
 import io.daak.core.DaakException;
 import io.daak.core.Key;
+import io.daak.rsocket.ConnectOptions;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 import reactor.core.publisher.Mono;
@@ -20,7 +21,8 @@ final class ClientOptions {
             names = "--uri",
             paramLabel = "URI",
             defaultValue = "tcp://localhost:7878",
-            description = "The node: tcp://host:port or ws://host:port/ (default: ${DEFAULT-VALUE}).")
+            description = "The node: tcp://host:port, ws://host:port/, or with TLS tls://host:port and"
+                    + " wss://host:port/ (default: ${DEFAULT-VALUE}).")
     String uri = "tcp://localhost:7878";
 
     @Option(
@@ -37,9 +39,38 @@ final class ClientOptions {
             description = "How long to wait for an answer, e.g. 500ms, 10s, 2m (default: ${DEFAULT-VALUE}).")
     Duration timeout = Duration.ofSeconds(30);
 
+    @Option(
+            names = "--user",
+            paramLabel = "USER",
+            description = "Authenticate as USER with the password in the environment variable DAAK_PASSWORD"
+                    + " (a bearer token in DAAK_TOKEN is used when --user is not given).")
+    String user;
+
+    @Option(
+            names = "--trust",
+            paramLabel = "PEM",
+            description = "Trust the certificates in this PEM file for tls:// and wss:// (default: the JVM's"
+                    + " trust store, or -Ddaak.tls.trust).")
+    java.nio.file.Path trust;
+
     /** Opens a handle to the node; it connects on first use. */
     Daak connect() {
-        return Daak.connect(uri);
+        ConnectOptions options = ConnectOptions.defaults();
+        if (user != null) {
+            String password = System.getenv("DAAK_PASSWORD");
+            if (password == null) {
+                throw new DaakException(
+                        "--user " + user + " needs the password in the environment variable " + "DAAK_PASSWORD");
+            }
+            options = options.user(user, password);
+        } else if (System.getenv("DAAK_TOKEN") != null
+                && !System.getenv("DAAK_TOKEN").isEmpty()) {
+            options = options.token(System.getenv("DAAK_TOKEN"));
+        }
+        if (trust != null) {
+            options = options.trust(trust);
+        }
+        return options.connect(uri);
     }
 
     /** How values are read from the command line and printed. */

@@ -21,6 +21,7 @@ import reactor.core.Exceptions;
  * daak sub 'demo/**'                 # prints "topic #seq value" per message
  * daak pub demo/hello world
  * daak rsocket tcp://localhost:7000 --route echo --data hi   # any RSocket server
+ * daak passwd                        # hash a password for a node's --auth file
  * }</pre>
  *
  * <p>Exit codes: 0 success, 1 failure (cannot connect, no responders, missing key, ...), 2 bad usage
@@ -48,6 +49,7 @@ import reactor.core.Exceptions;
             ServeCommand.class,
             RSocketCommand.class,
             DemoCommand.class,
+            PasswdCommand.class,
             CommandLine.HelpCommand.class
         },
         footer = {"", "Run 'daak help COMMAND' for the options of a command. See docs/cli.md."})

@@ -3,14 +3,19 @@ package io.daak.examples.cli;
 import io.daak.core.LocalOptions;
 import io.daak.core.Retention;
 import io.daak.rsocket.DaakNode;
+import io.daak.rsocket.auth.NodeSecurity;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /** {@code daak node}: runs a node until SIGINT/SIGTERM (or, in process, an interrupt). */
 @Command(
@@ -24,6 +29,9 @@ final class NodeCommand implements Callable<Integer> {
 
     @ParentCommand
     DaakCli cli;
+
+    @Spec
+    CommandSpec spec;
 
     @Option(
             names = "--host",
@@ -60,8 +68,31 @@ final class NodeCommand implements Callable<Integer> {
                     + " Other topics keep their latest message.")
     Map<String, Long> retain = new LinkedHashMap<>();
 
+    @Option(
+            names = "--auth",
+            paramLabel = "FILE",
+            description = "Turns on authentication and access rules: the identities (hashed passwords and tokens,"
+                    + " see 'daak passwd') and what each may do, a JSON file described in docs/security.md.")
+    Path auth;
+
+    @Option(
+            names = "--tls-cert",
+            paramLabel = "PEM",
+            description = "Serves TLS (tls:// and wss://) with this certificate chain; needs --tls-key.")
+    Path tlsCertificate;
+
+    @Option(
+            names = "--tls-key",
+            paramLabel = "PEM",
+            description = "The unencrypted PKCS#8 private key of --tls-cert (-----BEGIN PRIVATE KEY-----).")
+    Path tlsKey;
+
     @Override
     public Integer call() {
+        if ((tlsCertificate == null) != (tlsKey == null)) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--tls-cert and --tls-key go together: give both or neither");
+        }
         LocalOptions options = LocalOptions.defaults();
         for (Map.Entry<String, Long> rule : retain.entrySet()) {
             options = options.retention(rule.getKey(), Retention.count(rule.getValue()));
@@ -69,6 +100,16 @@ final class NodeCommand implements Callable<Integer> {
         DaakNode.Builder builder = DaakNode.builder().host(host).engine(options);
         builder = noTcp ? builder.noTcp() : builder.tcpPort(tcpPort);
         builder = noWebSocket ? builder.noWebSocket() : builder.webSocketPort(webSocketPort);
+        if (auth != null) {
+            try {
+                builder = builder.security(NodeSecurity.fromFile(auth));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--auth " + e.getMessage());
+            }
+        }
+        if (tlsCertificate != null) {
+            builder = builder.tls(tlsCertificate, tlsKey);
+        }
         DaakNode node = builder.start();
 
         CountDownLatch closed = new CountDownLatch(1);
@@ -85,17 +126,20 @@ final class NodeCommand implements Callable<Integer> {
 
         StringBuilder line = new StringBuilder("daak node:");
         if (!noTcp) {
-            line.append(" tcp://")
+            line.append(tlsCertificate != null ? " tls://" : " tcp://")
                     .append(host)
                     .append(':')
                     .append(node.tcpAddress().getPort());
         }
         if (!noWebSocket) {
-            line.append(" ws://")
+            line.append(tlsCertificate != null ? " wss://" : " ws://")
                     .append(host)
                     .append(':')
                     .append(node.webSocketAddress().getPort())
                     .append('/');
+        }
+        if (auth != null) {
+            line.append(" (authentication on)");
         }
         cli.out.println(line);
         boolean interrupted = false;
