@@ -195,10 +195,30 @@ final class NodeConnection implements RSocket {
                     p.release();
                 }
             });
+            if (r.route.op() == Wire.Op.PUBLISH) {
+                // Each payload's own fields (headers, sender, ...) go with its value.
+                AtomicBoolean atItemHead = new AtomicBoolean(true);
+                Flux<Item> items = all.map(p -> {
+                    try {
+                        return atItemHead.compareAndSet(true, false)
+                                ? new Item(r.value, r.fields.toFields())
+                                : items(p).get(0);
+                    } finally {
+                        p.release();
+                    }
+                });
+                Flux<Payload> work;
+                try {
+                    work = publishChannel(r, items);
+                } catch (RuntimeException e) {
+                    items.subscribe(v -> {}, x -> {});
+                    work = Flux.error(e);
+                }
+                return work.onErrorMap(Wire::toWire);
+            }
             Flux<Payload> work;
             try {
                 work = switch (r.route.op()) {
-                    case PUBLISH -> publishChannel(r, values);
                     case REQUEST -> requestChannel(r, values);
                     default -> throw notFor(r, "request-channel", "publish, request");
                 };
@@ -341,12 +361,12 @@ final class NodeConnection implements RSocket {
         return b.append('}').toString();
     }
 
-    private Flux<Payload> publishChannel(Request r, Flux<Encoded> values) {
+    private Flux<Payload> publishChannel(Request r, Flux<Item> values) {
         Topic<Encoded> topic = Topic.of(r.route.name(), Encoded.class);
-        Fields fields = r.fields.toFields();
         // A bounded prefetch: when the topic blocks (a BLOCK subscriber is full), the node stops asking
         // the remote publisher for more, so the publisher's own stream waits.
-        return values.concatMap(v -> engine.publish(topic, v, fields), 256).map(this::result);
+        return values.concatMap(it -> engine.publish(topic, it.value(), it.fields()), 256)
+                .map(this::result);
     }
 
     private Payload result(PublishResult p) {
