@@ -3,6 +3,10 @@ package io.daak.examples.cli;
 import io.daak.core.LocalOptions;
 import io.daak.core.Retention;
 import io.daak.rsocket.DaakNode;
+import io.daak.tracing.DaakMetrics;
+import io.daak.tracing.MetricsEndpoint;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -60,22 +64,50 @@ final class NodeCommand implements Callable<Integer> {
                     + " Other topics keep their latest message.")
     Map<String, Long> retain = new LinkedHashMap<>();
 
+    @Option(
+            names = "--metrics-port",
+            paramLabel = "PORT",
+            description = "Serve Prometheus metrics on http://HOST:PORT/metrics (messages, bytes, latency per"
+                    + " topic group, queues, requests, connections); 0 picks a free port. Off by default.")
+    Integer metricsPort;
+
     @Override
     public Integer call() {
         LocalOptions options = LocalOptions.defaults();
         for (Map.Entry<String, Long> rule : retain.entrySet()) {
             options = options.retention(rule.getKey(), Retention.count(rule.getValue()));
         }
+        PrometheusMeterRegistry registry = null;
+        DaakMetrics metrics = null;
+        if (metricsPort != null) {
+            registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            metrics = DaakMetrics.of(registry);
+            options = options.interceptor(metrics);
+        }
         DaakNode.Builder builder = DaakNode.builder().host(host).engine(options);
         builder = noTcp ? builder.noTcp() : builder.tcpPort(tcpPort);
         builder = noWebSocket ? builder.noWebSocket() : builder.webSocketPort(webSocketPort);
         DaakNode node = builder.start();
+        MetricsEndpoint endpoint = null;
+        if (registry != null) {
+            metrics.bindConnections(node::connections);
+            try {
+                endpoint = MetricsEndpoint.start(registry, host, metricsPort);
+            } catch (RuntimeException e) {
+                node.close();
+                throw e;
+            }
+        }
+        MetricsEndpoint http = endpoint;
 
         CountDownLatch closed = new CountDownLatch(1);
         node.onClose().subscribe(v -> {}, e -> closed.countDown(), closed::countDown);
         AtomicBoolean stopped = new AtomicBoolean();
         Runnable stop = () -> {
             if (stopped.compareAndSet(false, true)) {
+                if (http != null) {
+                    http.close();
+                }
                 node.close();
                 cli.out.println("daak node: stopped");
             }
@@ -96,6 +128,13 @@ final class NodeCommand implements Callable<Integer> {
                     .append(':')
                     .append(node.webSocketAddress().getPort())
                     .append('/');
+        }
+        if (http != null) {
+            line.append(" metrics http://")
+                    .append(host)
+                    .append(':')
+                    .append(http.address().getPort())
+                    .append("/metrics");
         }
         cli.out.println(line);
         boolean interrupted = false;
