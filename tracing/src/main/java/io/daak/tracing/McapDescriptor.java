@@ -38,9 +38,9 @@ final class McapDescriptor {
     static final byte CHANNEL = 0x04;
     static final byte MESSAGE = 0x05;
     static final byte CHUNK = 0x06;
-    static final byte DATA_END = 0x0B;
-    static final byte STATISTICS = 0x0E;
-    static final byte SUMMARY_OFFSET = 0x0F;
+    static final byte DATA_END = 0x0F;
+    static final byte STATISTICS = 0x0B;
+    static final byte SUMMARY_OFFSET = 0x0E;
 
     /** Footer content: summary_start, summary_offset_start (uint64), summary_crc (uint32). */
     static final int FOOTER_LENGTH = 20;
