@@ -47,7 +47,7 @@ import reactor.core.scheduler.Schedulers;
  * {@link IOException} naming the file and offset; the file is cut back to the last block written whole
  * and closed with a footer, so everything before it stays readable.
  *
- * <p>Not thread-safe: one writer thread (the reactive {@link #record} does that).
+ * <p>Thread-safe: writes and {@link #close()} are serialised.
  */
 public final class McapRecorder implements AutoCloseable {
 
@@ -197,7 +197,7 @@ public final class McapRecorder implements AutoCloseable {
      * @param m the message
      * @throws IOException when writing fails; the recorder is then closed
      */
-    public void write(RecordedMessage m) throws IOException {
+    public synchronized void write(RecordedMessage m) throws IOException {
         if (closed) {
             throw new IllegalStateException("recording " + name + " is closed");
         }
@@ -257,7 +257,7 @@ public final class McapRecorder implements AutoCloseable {
      *
      * @return the summary
      */
-    public Summary summary() {
+    public synchronized Summary summary() {
         return new Summary(name, messages, bytes, channels.size());
     }
 
@@ -356,7 +356,7 @@ public final class McapRecorder implements AutoCloseable {
 
     /** Finishes the file: Data End, the summary (channels, statistics), summary offsets, footer, magic. */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed) {
             return;
         }
