@@ -11,7 +11,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -75,6 +74,10 @@ public final class DaakMetrics implements Interceptor {
     private final TagLimiter topics;
     private final TagLimiter services;
     private final Map<String, TopicMeters> topicMeters = new ConcurrentHashMap<>();
+    /** Topic name to its meters, for the topics seen first (bounded, so unbounded names cost no memory). */
+    private final Map<String, TopicMeters> byTopic = new ConcurrentHashMap<>();
+
+    private static final int TOPICS_REMEMBERED = 10_000;
     private final Map<String, QueueMeters> queueMeters = new ConcurrentHashMap<>();
     private final AtomicInteger subscriptions = new AtomicInteger();
 
@@ -167,19 +170,19 @@ public final class DaakMetrics implements Interceptor {
 
     private <R> Publisher<R> subscribed(Invocation call, Function<Invocation, Publisher<R>> next) {
         return Flux.defer(() -> {
-            Map<String, long[]> lastSequence = new HashMap<>();
+            SequenceGaps gaps = new SequenceGaps();
             subscriptions.incrementAndGet();
             return Flux.from(next.apply(call))
                     .doOnNext(r -> {
                         if (r instanceof Message<?> msg) {
-                            delivered(msg, lastSequence);
+                            delivered(msg, gaps);
                         }
                     })
                     .doFinally(s -> subscriptions.decrementAndGet());
         });
     }
 
-    private void delivered(Message<?> msg, Map<String, long[]> lastSequence) {
+    private void delivered(Message<?> msg, SequenceGaps gaps) {
         TopicMeters m = topic(msg.topic());
         m.delivered.increment();
         long size = sizeOf(msg.value());
@@ -191,12 +194,10 @@ public final class DaakMetrics implements Interceptor {
         if (latency >= 0) {
             m.latency.record(latency, TimeUnit.NANOSECONDS);
         }
-        long[] last = lastSequence.computeIfAbsent(msg.topic(), t -> new long[] {msg.sequence() - 1});
-        long gap = msg.sequence() - last[0] - 1;
-        if (gap > 0) {
-            m.gaps.increment(gap);
+        long missed = gaps.missedBefore(msg.topic(), msg.sequence());
+        if (missed > 0) {
+            m.gaps.increment(missed);
         }
-        last[0] = Math.max(last[0], msg.sequence());
     }
 
     private <R> Publisher<R> sent(Invocation call, Function<Invocation, Publisher<R>> next) {
@@ -253,9 +254,16 @@ public final class DaakMetrics implements Interceptor {
     }
 
     private TopicMeters topic(String topic) {
+        TopicMeters m = byTopic.get(topic);
+        if (m != null) {
+            return m;
+        }
         String tag = topics.tag(topic);
-        TopicMeters m = topicMeters.get(tag);
-        return m != null ? m : topicMeters.computeIfAbsent(tag, t -> new TopicMeters(registry, t));
+        m = topicMeters.computeIfAbsent(tag, t -> new TopicMeters(registry, t));
+        if (byTopic.size() < TOPICS_REMEMBERED) {
+            byTopic.put(topic, m);
+        }
+        return m;
     }
 
     private QueueMeters queue(String queue) {

@@ -52,7 +52,8 @@ import reactor.util.context.ContextView;
  * the SLF4J MDC holds {@code traceId}, {@code spanId} (when a tracer is behind the registry) and
  * {@code daak.topic} (the topic, queue or service).
  *
- * <p>With {@link ObservationRegistry#NOOP} (or no handlers) it adds no headers and almost no cost.
+ * <p>With {@link ObservationRegistry#NOOP} it passes calls straight on; an observation a predicate refuses
+ * (sampling off) adds no headers, no operators and no MDC entries.
  * Thread-safe.
  */
 public final class DaakTracing implements Interceptor {
@@ -113,6 +114,9 @@ public final class DaakTracing implements Interceptor {
                     out = call.withFields(call.fields().headers(carrier));
                 }
             }
+            if (obs.isNoop()) {
+                return next.apply(call); // not sampled (a predicate refused it): nothing to carry or stop
+            }
             Observation span = obs;
             return Flux.from(next.apply(out))
                     .doOnError(span::error)
@@ -157,6 +161,9 @@ public final class DaakTracing implements Interceptor {
         return Flux.defer(() -> {
             Observation obs =
                     received(Operation.HANDLE, call.target(), call.fields().headers(), Kind.SERVER);
+            if (obs.isNoop()) {
+                return next.apply(call);
+            }
             // Subscribing runs the handler's own code: do it in the span's scope, with the MDC set.
             Publisher<R> work = next.apply(call);
             Publisher<R> scoped = s -> {
@@ -210,6 +217,10 @@ public final class DaakTracing implements Interceptor {
             }
             Operation op = element instanceof Delivery<?> ? Operation.RECV : Operation.SUBSCRIBE;
             Observation obs = received(op, m.topic(), m.headers(), Kind.CONSUMER);
+            if (obs.isNoop()) {
+                actual.onNext(element);
+                return;
+            }
             try (TraceScope scope = TraceScope.open(obs, m.topic())) {
                 actual.onNext(element);
             } catch (RuntimeException e) {

@@ -93,16 +93,11 @@ public final class Tap<T> {
     public Flux<Message<T>> messages() {
         SubscribeOptions options = SubscribeOptions.defaults().overflow(Overflow.dropOldest(capacity));
         return Flux.defer(() -> {
-            Map<String, long[]> last = new ConcurrentHashMap<>();
+            SequenceGaps gaps = new SequenceGaps();
             return daak.subscribe(selector, options).doOnNext(m -> {
                 Counts c = counts.computeIfAbsent(m.topic(), t -> new Counts());
                 c.seen.incrementAndGet();
-                long[] previous = last.computeIfAbsent(m.topic(), t -> new long[] {m.sequence() - 1});
-                long gap = m.sequence() - previous[0] - 1;
-                if (gap > 0) {
-                    c.dropped.addAndGet(gap);
-                }
-                previous[0] = Math.max(previous[0], m.sequence());
+                c.dropped.addAndGet(gaps.missedBefore(m.topic(), m.sequence()));
             });
         });
     }
