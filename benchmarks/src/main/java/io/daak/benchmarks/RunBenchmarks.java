@@ -39,7 +39,13 @@ public final class RunBenchmarks {
             Map.entry("PubSubBenchmark.daakTryPublish", "PubSubBenchmark.rawSink"),
             Map.entry("PubSubBenchmark.daakTryPublishCachedClock", "PubSubBenchmark.rawSink"),
             Map.entry("PubSubBenchmark.daakPublishMono", "PubSubBenchmark.rawSink"),
-            Map.entry("RequestReplyBenchmark.daakRequest", "RequestReplyBenchmark.directCall"));
+            Map.entry("RequestReplyBenchmark.daakRequest", "RequestReplyBenchmark.directCall"),
+            Map.entry("ObservabilityBenchmark.metricsOn", "ObservabilityBenchmark.registryOff"),
+            Map.entry("ObservabilityBenchmark.metricsTracingUnsampled", "ObservabilityBenchmark.registryOff"),
+            Map.entry("ObservabilityBenchmark.metricsTracingAll", "ObservabilityBenchmark.registryOff"),
+            Map.entry("TcpObservabilityBenchmark.metricsOn", "TcpObservabilityBenchmark.registryOff"),
+            Map.entry("TcpObservabilityBenchmark.metricsTracingUnsampled", "TcpObservabilityBenchmark.registryOff"),
+            Map.entry("RecordingBenchmark.mcapRecorder", "RecordingBenchmark.rawFileWrite"));
 
     private RunBenchmarks() {}
 

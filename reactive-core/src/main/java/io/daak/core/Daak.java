@@ -99,6 +99,32 @@ public interface Daak extends Disposable, AutoCloseable {
         return connector.connect(parsed);
     }
 
+    /**
+     * A handle that runs an interceptor chain around every call of another handle, local or remote: the
+     * way to add metrics, tracing or authorisation on a client ({@link LocalOptions#interceptor} does the
+     * same inside an in-process engine). The chain sees each call before the delegate and may change its
+     * fields (e.g. add trace headers, which travel with the message); the handlers this handle serves
+     * are wrapped so that the chain sees each request they answer as {@link Operation#HANDLE}.
+     *
+     * <pre>{@code
+     * Daak daak = Daak.intercepted(Daak.connect("tcp://localhost:7878"), tracing, metrics);
+     * }</pre>
+     *
+     * <p>Closing the returned handle closes the delegate.
+     *
+     * @param delegate the handle that does the work
+     * @param chain the interceptors, first sees the call first
+     * @return the intercepted handle
+     */
+    static Daak intercepted(Daak delegate, Interceptor... chain) {
+        Objects.requireNonNull(delegate, "delegate");
+        Objects.requireNonNull(chain, "chain");
+        for (int i = 0; i < chain.length; i++) {
+            Objects.requireNonNull(chain[i], "chain[" + i + "]");
+        }
+        return new InterceptedDaak(delegate, java.util.List.of(chain));
+    }
+
     // ---------------------------------------------------------------- publish/subscribe
 
     /**

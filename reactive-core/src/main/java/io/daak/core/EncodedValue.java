@@ -12,11 +12,16 @@ import io.netty.buffer.Unpooled;
  * @param codec the codec that made them
  * @param type the declared type of the value
  */
-record EncodedValue(byte[] bytes, Codec codec, Class<?> type) implements Sized {
+record EncodedValue(byte[] bytes, Codec codec, Class<?> type) implements RawValue {
 
     @Override
-    public long sizeInBytes() {
-        return bytes.length;
+    public String mimeType() {
+        return codec.mimeType();
+    }
+
+    @Override
+    public String javaType() {
+        return type.getName();
     }
 
     /** Encodes {@code value} with the descriptor's codec; fails naming {@code what} when there is none. */

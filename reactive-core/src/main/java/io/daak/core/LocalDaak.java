@@ -1,7 +1,6 @@
 package io.daak.core;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
@@ -25,7 +24,7 @@ final class LocalDaak implements Daak {
     private final KeyValues keyValues;
     private final Queues queues;
     private final Services services;
-    private final List<Interceptor> interceptors;
+    private final InterceptorChain interceptors;
     private volatile @Nullable Runnable onClose;
 
     LocalDaak(LocalOptions options, String name) {
@@ -34,7 +33,7 @@ final class LocalDaak implements Daak {
         this.keyValues = new KeyValues(engine);
         this.queues = new Queues(engine, topics);
         this.services = new Services();
-        this.interceptors = options.interceptors();
+        this.interceptors = new InterceptorChain(options.interceptors());
     }
 
     void onClose(Runnable hook) {
@@ -95,30 +94,11 @@ final class LocalDaak implements Daak {
     // ------------------------------------------------------------------ interceptors
 
     private <R> Flux<R> intercepted(Invocation invocation, Function<Invocation, Publisher<R>> terminal) {
-        if (interceptors.isEmpty()) {
-            return Flux.from(terminal.apply(invocation));
-        }
-        return Flux.defer(() -> chain(0, invocation, terminal));
+        return interceptors.flux(invocation, terminal);
     }
 
     private <R> Mono<R> interceptedMono(Invocation invocation, Function<Invocation, Mono<R>> terminal) {
-        if (interceptors.isEmpty()) {
-            return terminal.apply(invocation);
-        }
-        // The first element is the result, but the chain runs to its end: Mono.from would cancel it
-        // after that element, and interceptors timing or tracing the call would see a cancel.
-        return Mono.defer(() -> Flux.from(chain(0, invocation, terminal::apply)).reduce((first, later) -> first));
-    }
-
-    private <R> Publisher<R> chain(int index, Invocation invocation, Function<Invocation, Publisher<R>> terminal) {
-        if (index == interceptors.size()) {
-            return terminal.apply(invocation);
-        }
-        try {
-            return interceptors.get(index).intercept(invocation, next -> chain(index + 1, next, terminal));
-        } catch (RuntimeException e) {
-            return Flux.error(e);
-        }
+        return interceptors.mono(invocation, terminal);
     }
 
     // ------------------------------------------------------------------ publish/subscribe
@@ -434,10 +414,9 @@ final class LocalDaak implements Daak {
         return interceptedMono(new Invocation(Operation.REQUEST, service.name(), fields, request), inv -> {
             Mono<R> call = Mono.defer(() -> {
                 Services.Server s = server(service.name());
-                Message<Object> m = cast(requestMessage(service, request, inv.fields()));
                 return interceptedMono(
                                 new Invocation(Operation.HANDLE, service.name(), inv.fields(), request),
-                                h -> s.handler.request(m))
+                                h -> s.handler.request(cast(requestMessage(service, request, h.fields()))))
                         .map(v -> response(service, v));
             });
             call = call.onErrorMap(e -> failure(service.name(), e));
@@ -459,10 +438,9 @@ final class LocalDaak implements Daak {
         return intercepted(new Invocation(Operation.REQUEST_STREAM, service.name(), fields, request), inv -> {
             Flux<R> call = Flux.defer(() -> {
                 Services.Server s = server(service.name());
-                Message<Object> m = cast(requestMessage(service, request, inv.fields()));
                 return intercepted(
                                 new Invocation(Operation.HANDLE, service.name(), inv.fields(), request),
-                                h -> s.handler.stream(m))
+                                h -> s.handler.stream(cast(requestMessage(service, request, h.fields()))))
                         .map(v -> response(service, v));
             });
             call = call.onErrorMap(e -> failure(service.name(), e));
@@ -479,13 +457,13 @@ final class LocalDaak implements Daak {
         return intercepted(new Invocation(Operation.CHANNEL, service.name(), fields, null), inv -> {
             Flux<R> call = Flux.defer(() -> {
                 Services.Server s = server(service.name());
-                Flux<Message<Object>> in = Flux.from(requests).map(q -> {
-                    checkValue("service request", service.name(), service.requestType(), q);
-                    return cast(requestMessage(service, q, inv.fields()));
-                });
-                return intercepted(
-                                new Invocation(Operation.HANDLE, service.name(), inv.fields(), null),
-                                h -> s.handler.channel(service.name(), in))
+                return intercepted(new Invocation(Operation.HANDLE, service.name(), inv.fields(), null), h -> {
+                            Flux<Message<Object>> in = Flux.from(requests).map(q -> {
+                                checkValue("service request", service.name(), service.requestType(), q);
+                                return cast(requestMessage(service, q, h.fields()));
+                            });
+                            return s.handler.channel(service.name(), in);
+                        })
                         .map(v -> response(service, v));
             });
             call = call.onErrorMap(e -> failure(service.name(), e));

@@ -123,7 +123,13 @@ public final class ConnectOptions {
      */
     public Daak connect(String uri) {
         Objects.requireNonNull(uri, "uri");
-        return RemoteConnector.connect(URI.create(uri), this);
+        URI parsed;
+        try {
+            parsed = new URI(uri);
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("uri='" + uri + "' is not a valid URI: " + e.getMessage(), e);
+        }
+        return RemoteConnector.connect(parsed, this);
     }
 
     @Nullable

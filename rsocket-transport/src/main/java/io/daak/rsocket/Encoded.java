@@ -1,5 +1,6 @@
 package io.daak.rsocket;
 
+import io.daak.core.RawValue;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -7,18 +8,18 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A value as the node holds it: the bytes a client sent, copied once out of the frame, with the MIME
- * type they are in and the Java type a Java client declared. The node never decodes values. Immutable.
+ * type they are in and the Java type a Java client declared. The node never decodes values; tools on
+ * the node see them as {@link RawValue}s. Immutable.
  *
  * @param bytes the encoded value
  * @param mimeType its MIME type
  * @param type the sender's Java class name, or null when the sender did not say
  */
-record Encoded(byte[] bytes, String mimeType, @Nullable String type) implements io.daak.core.Sized {
+record Encoded(byte[] bytes, String mimeType, @Nullable String type) implements RawValue {
 
-    /** The encoded bytes: what retention by bytes counts on the node. */
     @Override
-    public long sizeInBytes() {
-        return bytes.length;
+    public @Nullable String javaType() {
+        return type;
     }
 
     /** Copies the readable bytes of {@code data} (not consumed, not released). */

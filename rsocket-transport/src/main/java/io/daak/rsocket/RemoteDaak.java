@@ -16,6 +16,7 @@ import io.daak.core.Message;
 import io.daak.core.Publication;
 import io.daak.core.PublishResult;
 import io.daak.core.Queue;
+import io.daak.core.RawValue;
 import io.daak.core.Registration;
 import io.daak.core.Selector;
 import io.daak.core.Service;
@@ -262,7 +263,12 @@ final class RemoteDaak implements Daak {
             @Nullable String topic) {
         ByteBuf data = Unpooled.EMPTY_BUFFER;
         String mime = null;
-        if (value != null) {
+        if (value instanceof RawValue raw && declared == null) {
+            // Travels as it was encoded, so receivers decode it as from its original sender.
+            data = raw.bytes().length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(raw.bytes());
+            f.type = raw.javaType();
+            mime = raw.mimeType().equals(dataMimeType) ? null : raw.mimeType();
+        } else if (value != null) {
             Codec codec = codec(declared, type);
             try {
                 data = codec.encode(value, type, allocator);
@@ -289,6 +295,11 @@ final class RemoteDaak implements Daak {
     /** Decodes a payload's data (not released). */
     <T> T decode(String what, Payload p, Wire.Meta meta, Class<T> type, @Nullable Codec declared) {
         WireFields f = meta.fieldsOrEmpty();
+        if (type == RawValue.class) {
+            // Undecoded, whatever the format: for tools that carry values (recorders, taps, bridges).
+            String raw = meta.mimeType() != null ? meta.mimeType() : dataMimeType;
+            return type.cast(RawValue.of(ByteBufUtil.getBytes(p.sliceData()), raw, f.type));
+        }
         Class<T> as = type;
         if (f.type != null && !f.type.equals(type.getName())) {
             Class<?> sent = load(f.type);

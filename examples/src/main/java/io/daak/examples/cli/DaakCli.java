@@ -20,6 +20,8 @@ import reactor.core.Exceptions;
  * daak node                          # a node on tcp://0.0.0.0:7878 and ws://0.0.0.0:7879/
  * daak sub 'demo/**'                 # prints "topic #seq value" per message
  * daak pub demo/hello world
+ * daak tap 'sensors/**'             # live traffic of any format, per-topic rates
+ * daak record 'sensors/**' -o run.mcap && daak replay run.mcap --speed 2
  * daak rsocket tcp://localhost:7000 --route echo --data hi   # any RSocket server
  * daak passwd                        # hash a password for a node's --auth file
  * }</pre>
@@ -50,6 +52,9 @@ import reactor.core.Exceptions;
             RSocketCommand.class,
             DemoCommand.class,
             PasswdCommand.class,
+            TapCommand.class,
+            RecordCommand.class,
+            ReplayCommand.class,
             CommandLine.HelpCommand.class
         },
         footer = {"", "Run 'daak help COMMAND' for the options of a command. See docs/cli.md."})

@@ -4,6 +4,10 @@ import io.daak.core.LocalOptions;
 import io.daak.core.Retention;
 import io.daak.rsocket.DaakNode;
 import io.daak.rsocket.auth.NodeSecurity;
+import io.daak.tracing.DaakMetrics;
+import io.daak.tracing.MetricsEndpoint;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -87,6 +91,13 @@ final class NodeCommand implements Callable<Integer> {
             description = "The unencrypted PKCS#8 private key of --tls-cert (-----BEGIN PRIVATE KEY-----).")
     Path tlsKey;
 
+    @Option(
+            names = "--metrics-port",
+            paramLabel = "PORT",
+            description = "Serve Prometheus metrics on http://HOST:PORT/metrics (messages, bytes, latency per"
+                    + " topic group, queues, requests, connections); 0 picks a free port. Off by default.")
+    Integer metricsPort;
+
     @Override
     public Integer call() {
         if ((tlsCertificate == null) != (tlsKey == null)) {
@@ -96,6 +107,13 @@ final class NodeCommand implements Callable<Integer> {
         LocalOptions options = LocalOptions.defaults();
         for (Map.Entry<String, Long> rule : retain.entrySet()) {
             options = options.retention(rule.getKey(), Retention.count(rule.getValue()));
+        }
+        PrometheusMeterRegistry registry = null;
+        DaakMetrics metrics = null;
+        if (metricsPort != null) {
+            registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            metrics = DaakMetrics.of(registry);
+            options = options.interceptor(metrics);
         }
         DaakNode.Builder builder = DaakNode.builder().host(host).engine(options);
         builder = noTcp ? builder.noTcp() : builder.tcpPort(tcpPort);
@@ -111,12 +129,26 @@ final class NodeCommand implements Callable<Integer> {
             builder = builder.tls(tlsCertificate, tlsKey);
         }
         DaakNode node = builder.start();
+        MetricsEndpoint endpoint = null;
+        if (registry != null) {
+            metrics.bindConnections(node::connections);
+            try {
+                endpoint = MetricsEndpoint.start(registry, host, metricsPort);
+            } catch (RuntimeException e) {
+                node.close();
+                throw e;
+            }
+        }
+        MetricsEndpoint http = endpoint;
 
         CountDownLatch closed = new CountDownLatch(1);
         node.onClose().subscribe(v -> {}, e -> closed.countDown(), closed::countDown);
         AtomicBoolean stopped = new AtomicBoolean();
         Runnable stop = () -> {
             if (stopped.compareAndSet(false, true)) {
+                if (http != null) {
+                    http.close();
+                }
                 node.close();
                 cli.out.println("daak node: stopped");
             }
@@ -140,6 +172,13 @@ final class NodeCommand implements Callable<Integer> {
         }
         if (auth != null) {
             line.append(" (authentication on)");
+        }
+        if (http != null) {
+            line.append(" metrics http://")
+                    .append(host)
+                    .append(':')
+                    .append(http.address().getPort())
+                    .append("/metrics");
         }
         cli.out.println(line);
         boolean interrupted = false;

@@ -1,0 +1,44 @@
+package io.daak.benchmarks.tracing;
+
+import io.daak.core.Interceptor;
+import io.daak.tracing.DaakMetrics;
+import io.daak.tracing.DaakTracing;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
+import io.micrometer.observation.ObservationRegistry;
+
+/** The interceptor setups the benchmarks compare. Stateless. */
+enum Observability {
+    /** Metrics and tracing installed, their registries off: a meter registry with no backend, NOOP observations. */
+    OFF,
+    /** Metrics into a SimpleMeterRegistry; tracing with NOOP observations. */
+    METRICS,
+    /** Metrics on; tracing with every observation refused by a predicate (sampling off). */
+    METRICS_TRACING_UNSAMPLED,
+    /** Metrics on; tracing with every observation made and handled (by a handler that exports nothing). */
+    METRICS_TRACING_ALL;
+
+    /** The chain: metrics first, then tracing, as a user would install them. */
+    Interceptor[] interceptors() {
+        DaakMetrics metrics = DaakMetrics.of(this == OFF ? new CompositeMeterRegistry() : new SimpleMeterRegistry());
+        ObservationRegistry observations = ObservationRegistry.NOOP;
+        if (this == METRICS_TRACING_UNSAMPLED || this == METRICS_TRACING_ALL) {
+            observations = ObservationRegistry.create();
+            observations.observationConfig().observationHandler(new NothingExported());
+            if (this == METRICS_TRACING_UNSAMPLED) {
+                observations.observationConfig().observationPredicate((name, context) -> false);
+            }
+        }
+        return new Interceptor[] {metrics, DaakTracing.of(observations)};
+    }
+
+    /** Takes every observation and keeps nothing, like an exporter that drops spans. */
+    private static final class NothingExported implements ObservationHandler<Observation.Context> {
+        @Override
+        public boolean supportsContext(Observation.Context context) {
+            return true;
+        }
+    }
+}

@@ -1,0 +1,387 @@
+package io.daak.tracing;
+
+import io.daak.core.Delivery;
+import io.daak.core.Interceptor;
+import io.daak.core.Invocation;
+import io.daak.core.Message;
+import io.daak.core.PublishResult;
+import io.daak.core.RawValue;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.SignalType;
+
+/**
+ * Micrometer metrics for every pattern, as an {@link Interceptor}: install it in an engine
+ * ({@code LocalOptions.interceptor}, which is how a node counts all its traffic) or around any handle
+ * ({@code Daak.intercepted}).
+ *
+ * <pre>{@code
+ * PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+ * DaakMetrics metrics = DaakMetrics.builder(registry).topicTag(t -> t.startsWith("sensors/") ? "sensors" : "app").build();
+ * Daak daak = Daak.intercepted(Daak.connect("tcp://localhost:7878"), metrics);
+ * }</pre>
+ *
+ * <h2>Meters</h2>
+ *
+ * <table>
+ *   <caption>meters and their tags</caption>
+ *   <tr><th>name</th><th>type</th><th>tags</th><th>what</th></tr>
+ *   <tr><td>daak.messages.published</td><td>counter</td><td>topic</td><td>messages published</td></tr>
+ *   <tr><td>daak.bytes.published</td><td>counter</td><td>topic</td><td>their encoded size (when known: raw
+ *       values, byte arrays, strings)</td></tr>
+ *   <tr><td>daak.messages.dropped</td><td>counter</td><td>topic</td><td>copies dropped by full subscribers
+ *       ({@link PublishResult#dropped()})</td></tr>
+ *   <tr><td>daak.messages.delivered</td><td>counter</td><td>topic</td><td>messages handed to subscribers</td></tr>
+ *   <tr><td>daak.bytes.delivered</td><td>counter</td><td>topic</td><td>their encoded size</td></tr>
+ *   <tr><td>daak.delivery.latency</td><td>timer</td><td>topic</td><td>publish-to-delivery time, from the
+ *       message timestamp</td></tr>
+ *   <tr><td>daak.delivery.gaps</td><td>counter</td><td>topic</td><td>messages a subscriber missed (gaps in
+ *       the sequence: dropped or expired)</td></tr>
+ *   <tr><td>daak.subscriptions.active</td><td>gauge</td><td></td><td>open subscriptions</td></tr>
+ *   <tr><td>daak.queue.sent / received / redeliveries</td><td>counter</td><td>queue</td><td>queue traffic</td></tr>
+ *   <tr><td>daak.queue.depth</td><td>gauge</td><td>queue</td><td>sent, not yet delivered (as this handle
+ *       sees it: exact in a node's engine)</td></tr>
+ *   <tr><td>daak.request</td><td>timer</td><td>service, kind, outcome</td><td>requests made (request,
+ *       stream, channel)</td></tr>
+ *   <tr><td>daak.handle</td><td>timer</td><td>service, outcome</td><td>requests answered by a handler</td></tr>
+ *   <tr><td>daak.kv.operations</td><td>counter</td><td>operation</td><td>put, get, delete</td></tr>
+ *   <tr><td>daak.connections</td><td>gauge</td><td></td><td>a node's client connections
+ *       ({@link #bindConnections})</td></tr>
+ * </table>
+ *
+ * <p>Cardinality stays bounded: a topic's tag is the topic-tag function's value (by default its first
+ * segment), and after {@code maxTopicTags} distinct values every new one is counted as {@code other}.
+ * Services are limited the same way.
+ *
+ * <p>Thread-safe.
+ */
+public final class DaakMetrics implements Interceptor {
+
+    private final MeterRegistry registry;
+    private final TagLimiter topics;
+    private final TagLimiter services;
+    private final Map<String, TopicMeters> topicMeters = new ConcurrentHashMap<>();
+    /** Topic name to its meters, for the topics seen first (bounded, so unbounded names cost no memory). */
+    private final Map<String, TopicMeters> byTopic = new ConcurrentHashMap<>();
+
+    private static final int TOPICS_REMEMBERED = 10_000;
+    private final Map<String, QueueMeters> queueMeters = new ConcurrentHashMap<>();
+    private final AtomicInteger subscriptions = new AtomicInteger();
+
+    private DaakMetrics(Builder b) {
+        this.registry = b.registry;
+        this.topics = new TagLimiter(b.topicTag, b.maxTopicTags);
+        this.services = new TagLimiter(Function.identity(), b.maxServiceTags);
+        Gauge.builder("daak.subscriptions.active", subscriptions, AtomicInteger::get)
+                .description("open subscriptions")
+                .register(registry);
+    }
+
+    /**
+     * Starts building metrics on a registry.
+     *
+     * @param registry where the meters go
+     * @return the builder
+     */
+    public static Builder builder(MeterRegistry registry) {
+        return new Builder(Objects.requireNonNull(registry, "registry"));
+    }
+
+    /**
+     * Metrics with the defaults: topic tag = first segment, at most 100 topic tags.
+     *
+     * @param registry where the meters go
+     * @return the interceptor
+     */
+    public static DaakMetrics of(MeterRegistry registry) {
+        return builder(registry).build();
+    }
+
+    /**
+     * Registers the {@code daak.connections} gauge, e.g. {@code metrics.bindConnections(node::connections)}.
+     *
+     * @param connections reads the current number of connections
+     * @return this
+     */
+    public DaakMetrics bindConnections(Supplier<? extends Number> connections) {
+        Objects.requireNonNull(connections, "connections");
+        Gauge.builder("daak.connections", connections, s -> s.get().doubleValue())
+                .description("client connections of the node")
+                .strongReference(true)
+                .register(registry);
+        return this;
+    }
+
+    /**
+     * The registry the meters are in.
+     *
+     * @return the registry
+     */
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    @Override
+    public <R> Publisher<R> intercept(Invocation call, Function<Invocation, Publisher<R>> next) {
+        return switch (call.operation()) {
+            case PUBLISH -> published(call, next);
+            case SUBSCRIBE -> subscribed(call, next);
+            case SEND -> sent(call, next);
+            case RECV -> received(call, next);
+            case REQUEST, REQUEST_STREAM, CHANNEL -> timed("daak.request", call, next);
+            case HANDLE -> timed("daak.handle", call, next);
+            case PUT, GET, DELETE -> {
+                Counter.builder("daak.kv.operations")
+                        .tag("operation", call.operation().name().toLowerCase(java.util.Locale.ROOT))
+                        .register(registry)
+                        .increment();
+                yield next.apply(call);
+            }
+            default -> next.apply(call);
+        };
+    }
+
+    private <R> Publisher<R> published(Invocation call, Function<Invocation, Publisher<R>> next) {
+        TopicMeters m = topic(call.target());
+        long size = sizeOf(call.value());
+        return Flux.from(next.apply(call)).doOnNext(r -> {
+            m.published.increment();
+            if (size >= 0) {
+                m.bytesPublished.increment(size);
+            }
+            if (r instanceof PublishResult p && p.dropped() > 0) {
+                m.dropped.increment(p.dropped());
+            }
+        });
+    }
+
+    private <R> Publisher<R> subscribed(Invocation call, Function<Invocation, Publisher<R>> next) {
+        return Flux.defer(() -> {
+            SequenceGaps gaps = new SequenceGaps();
+            subscriptions.incrementAndGet();
+            return Flux.from(next.apply(call))
+                    .doOnNext(r -> {
+                        if (r instanceof Message<?> msg) {
+                            delivered(msg, gaps);
+                        }
+                    })
+                    .doFinally(s -> subscriptions.decrementAndGet());
+        });
+    }
+
+    private void delivered(Message<?> msg, SequenceGaps gaps) {
+        TopicMeters m = topic(msg.topic());
+        m.delivered.increment();
+        long size = sizeOf(msg.value());
+        if (size >= 0) {
+            m.bytesDelivered.increment(size);
+        }
+        Instant now = Instant.now();
+        long latency = now.getEpochSecond() * 1_000_000_000L + now.getNano() - msg.timestampNanos();
+        if (latency >= 0) {
+            m.latency.record(latency, TimeUnit.NANOSECONDS);
+        }
+        long missed = gaps.missedBefore(msg.topic(), msg.sequence());
+        if (missed > 0) {
+            m.gaps.increment(missed);
+        }
+    }
+
+    private <R> Publisher<R> sent(Invocation call, Function<Invocation, Publisher<R>> next) {
+        QueueMeters m = queue(call.target());
+        return Flux.from(next.apply(call)).doOnComplete(() -> {
+            m.sent.increment();
+            m.depth.incrementAndGet();
+        });
+    }
+
+    private <R> Publisher<R> received(Invocation call, Function<Invocation, Publisher<R>> next) {
+        QueueMeters m = queue(call.target());
+        return Flux.from(next.apply(call)).doOnNext(r -> {
+            if (r instanceof Delivery<?> d) {
+                m.received.increment();
+                if (d.attempt() > 1) {
+                    m.redeliveries.increment();
+                } else if (m.depth.get() > 0) {
+                    m.depth.decrementAndGet();
+                }
+            }
+        });
+    }
+
+    private <R> Publisher<R> timed(String name, Invocation call, Function<Invocation, Publisher<R>> next) {
+        String service = services.tag(call.target());
+        String kind = call.operation().name().toLowerCase(java.util.Locale.ROOT);
+        return Flux.defer(() -> {
+            Timer.Sample sample = Timer.start(registry);
+            return Flux.from(next.apply(call)).doFinally(s -> {
+                String outcome =
+                        s == SignalType.ON_COMPLETE ? "success" : s == SignalType.ON_ERROR ? "error" : "cancel";
+                Timer.Builder b = Timer.builder(name).tag("service", service).tag("outcome", outcome);
+                if (name.equals("daak.request")) {
+                    b.tag("kind", kind);
+                }
+                sample.stop(b.register(registry));
+            });
+        });
+    }
+
+    /** The encoded size of a value when it can be told without encoding it, else -1. */
+    static long sizeOf(Object value) {
+        if (value instanceof RawValue raw) {
+            return raw.bytes().length;
+        }
+        if (value instanceof byte[] bytes) {
+            return bytes.length;
+        }
+        if (value instanceof CharSequence s) {
+            return s.length();
+        }
+        return -1;
+    }
+
+    private TopicMeters topic(String topic) {
+        TopicMeters m = byTopic.get(topic);
+        if (m != null) {
+            return m;
+        }
+        String tag = topics.tag(topic);
+        m = topicMeters.computeIfAbsent(tag, t -> new TopicMeters(registry, t));
+        if (byTopic.size() < TOPICS_REMEMBERED) {
+            byTopic.put(topic, m);
+        }
+        return m;
+    }
+
+    private QueueMeters queue(String queue) {
+        String tag = topics.tag(queue);
+        QueueMeters m = queueMeters.get(tag);
+        return m != null ? m : queueMeters.computeIfAbsent(tag, t -> new QueueMeters(registry, t));
+    }
+
+    /** The meters of one topic tag, looked up once. */
+    private static final class TopicMeters {
+        final Counter published;
+        final Counter bytesPublished;
+        final Counter dropped;
+        final Counter delivered;
+        final Counter bytesDelivered;
+        final Counter gaps;
+        final Timer latency;
+
+        TopicMeters(MeterRegistry r, String topic) {
+            published = Counter.builder("daak.messages.published")
+                    .tag("topic", topic)
+                    .register(r);
+            bytesPublished = Counter.builder("daak.bytes.published")
+                    .baseUnit("bytes")
+                    .tag("topic", topic)
+                    .register(r);
+            dropped =
+                    Counter.builder("daak.messages.dropped").tag("topic", topic).register(r);
+            delivered = Counter.builder("daak.messages.delivered")
+                    .tag("topic", topic)
+                    .register(r);
+            bytesDelivered = Counter.builder("daak.bytes.delivered")
+                    .baseUnit("bytes")
+                    .tag("topic", topic)
+                    .register(r);
+            gaps = Counter.builder("daak.delivery.gaps").tag("topic", topic).register(r);
+            latency = Timer.builder("daak.delivery.latency").tag("topic", topic).register(r);
+        }
+    }
+
+    /** The meters of one queue tag. */
+    private static final class QueueMeters {
+        final Counter sent;
+        final Counter received;
+        final Counter redeliveries;
+        final AtomicLong depth = new AtomicLong();
+
+        QueueMeters(MeterRegistry r, String queue) {
+            sent = Counter.builder("daak.queue.sent").tag("queue", queue).register(r);
+            received =
+                    Counter.builder("daak.queue.received").tag("queue", queue).register(r);
+            redeliveries = Counter.builder("daak.queue.redeliveries")
+                    .tag("queue", queue)
+                    .register(r);
+            Gauge.builder("daak.queue.depth", depth, AtomicLong::get)
+                    .tag("queue", queue)
+                    .register(r);
+        }
+    }
+
+    /** Settings of {@link DaakMetrics}. Not thread-safe. */
+    public static final class Builder {
+        private final MeterRegistry registry;
+        private Function<String, String> topicTag = TagLimiter::firstSegment;
+        private int maxTopicTags = 100;
+        private int maxServiceTags = 100;
+
+        private Builder(MeterRegistry registry) {
+            this.registry = registry;
+        }
+
+        /**
+         * How a topic (or queue) name becomes its tag value, e.g. a selector group's name. By default its
+         * first segment ({@code sensors/imu/1 -> sensors}); {@code Function.identity()} tags every topic.
+         *
+         * @param topicTag maps a topic name to its tag value
+         * @return this
+         */
+        public Builder topicTag(Function<String, String> topicTag) {
+            this.topicTag = Objects.requireNonNull(topicTag, "topicTag");
+            return this;
+        }
+
+        /**
+         * How many distinct topic tag values at most; later ones are tagged {@code other}. 100 by default.
+         *
+         * @param max at least 1
+         * @return this
+         */
+        public Builder maxTopicTags(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxTopicTags=" + max + " must be at least 1");
+            }
+            this.maxTopicTags = max;
+            return this;
+        }
+
+        /**
+         * How many distinct service tag values at most; later ones are tagged {@code other}. 100 by default.
+         *
+         * @param max at least 1
+         * @return this
+         */
+        public Builder maxServiceTags(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxServiceTags=" + max + " must be at least 1");
+            }
+            this.maxServiceTags = max;
+            return this;
+        }
+
+        /**
+         * Builds the interceptor (and registers its gauges).
+         *
+         * @return the metrics
+         */
+        public DaakMetrics build() {
+            return new DaakMetrics(this);
+        }
+    }
+}

@@ -1,0 +1,260 @@
+package io.daak.tracing;
+
+import io.daak.core.Delivery;
+import io.daak.core.Interceptor;
+import io.daak.core.Invocation;
+import io.daak.core.Message;
+import io.daak.core.Operation;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.observation.contextpropagation.ObservationThreadLocalAccessor;
+import io.micrometer.observation.transport.Kind;
+import io.micrometer.observation.transport.ReceiverContext;
+import io.micrometer.observation.transport.SenderContext;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.util.context.Context;
+import reactor.util.context.ContextView;
+
+/**
+ * Distributed tracing through Micrometer Observation, as an {@link Interceptor}: a span per publish,
+ * send, put and request, per delivered message, per received queue delivery and per request a served
+ * handler answers. The trace context travels in the message headers ({@code Fields.headers}, e.g. W3C
+ * {@code traceparent}), so a request from client A through a node to server B is one trace, whatever the
+ * transport.
+ *
+ * <pre>{@code
+ * ObservationRegistry observations = ObservationRegistry.create();
+ * observations.observationConfig().observationHandler(new FirstMatchingCompositeObservationHandler(
+ *     new PropagatingSenderTracingObservationHandler<>(tracer, propagator),
+ *     new PropagatingReceiverTracingObservationHandler<>(tracer, propagator),
+ *     new DefaultTracingObservationHandler(tracer)));
+ * Daak daak = Daak.intercepted(Daak.connect("tcp://localhost:7878"), DaakTracing.of(observations));
+ * }</pre>
+ *
+ * <p>Which observation is the parent of an outgoing call: the one in the Reactor context
+ * ({@code ObservationThreadLocalAccessor.KEY}), else the registry's current one (for example inside a
+ * handler or a subscriber's {@code onNext}, which run in their span's scope). An outgoing call that has
+ * no local parent but already carries a trace context in its headers is a hop that relays a message (a
+ * node's engine sees every client call this way): its span is a child of the incoming context and the
+ * headers pass on unchanged.
+ *
+ * <p>While a subscriber handles a message and while a handler answers a request, the span is current and
+ * the SLF4J MDC holds {@code traceId}, {@code spanId} (when a tracer is behind the registry) and
+ * {@code daak.topic} (the topic, queue or service).
+ *
+ * <p>With {@link ObservationRegistry#NOOP} it passes calls straight on; an observation a predicate refuses
+ * (sampling off) adds no headers, no operators and no MDC entries.
+ * Thread-safe.
+ */
+public final class DaakTracing implements Interceptor {
+
+    /** The header names that carry a trace context with the common propagators (W3C, B3). */
+    static final List<String> TRACE_HEADERS = List.of("traceparent", "b3", "X-B3-TraceId");
+
+    private final ObservationRegistry registry;
+
+    private DaakTracing(ObservationRegistry registry) {
+        this.registry = registry;
+    }
+
+    /**
+     * Tracing through a registry.
+     *
+     * @param registry the observation registry, with tracing handlers (and a propagator) configured
+     * @return the interceptor
+     */
+    public static DaakTracing of(ObservationRegistry registry) {
+        return new DaakTracing(Objects.requireNonNull(registry, "registry"));
+    }
+
+    @Override
+    public <R> Publisher<R> intercept(Invocation call, Function<Invocation, Publisher<R>> next) {
+        if (registry.isNoop()) {
+            return next.apply(call);
+        }
+        return switch (call.operation()) {
+            case PUBLISH, SEND, PUT -> outgoing(call, next, Kind.PRODUCER);
+            case REQUEST, REQUEST_STREAM, CHANNEL -> outgoing(call, next, Kind.CLIENT);
+            case SUBSCRIBE, RECV -> Flux.from(next.apply(call)).transform(this::deliveries);
+            case HANDLE -> handled(call, next);
+            default -> next.apply(call);
+        };
+    }
+
+    private static String operation(Operation op) {
+        return op.name().toLowerCase(Locale.ROOT);
+    }
+
+    private <R> Publisher<R> outgoing(Invocation call, Function<Invocation, Publisher<R>> next, Kind kind) {
+        return Flux.deferContextual(ctx -> {
+            Observation parent = parent(ctx);
+            Map<String, String> headers = call.fields().headers();
+            Observation obs;
+            Invocation out = call;
+            if (parent == null && hasTraceContext(headers)) {
+                obs = received(
+                        call.operation(), call.target(), headers, kind == Kind.CLIENT ? Kind.SERVER : Kind.CONSUMER);
+            } else {
+                Map<String, String> carrier = new LinkedHashMap<>();
+                SenderContext<Map<String, String>> sc = new SenderContext<>((c, k, v) -> c.put(k, v), kind);
+                sc.setCarrier(carrier);
+                obs = observation(call.operation(), call.target(), sc).parentObservation(parent);
+                obs.start();
+                if (!carrier.isEmpty()) {
+                    out = call.withFields(call.fields().headers(carrier));
+                }
+            }
+            if (obs.isNoop()) {
+                return next.apply(call); // not sampled (a predicate refused it): nothing to carry or stop
+            }
+            Observation span = obs;
+            return Flux.from(next.apply(out))
+                    .doOnError(span::error)
+                    .doFinally(s -> span.stop())
+                    .contextWrite(c -> c.put(ObservationThreadLocalAccessor.KEY, span));
+        });
+    }
+
+    private @Nullable Observation parent(ContextView ctx) {
+        Observation inContext = ctx.getOrDefault(ObservationThreadLocalAccessor.KEY, null);
+        return inContext != null ? inContext : registry.getCurrentObservation();
+    }
+
+    private static boolean hasTraceContext(Map<String, String> headers) {
+        if (headers.isEmpty()) {
+            return false;
+        }
+        for (String h : TRACE_HEADERS) {
+            if (headers.containsKey(h)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Observation observation(Operation op, String target, Observation.Context context) {
+        return Observation.createNotStarted("daak." + operation(op), () -> context, registry)
+                .contextualName(operation(op) + " " + target)
+                .lowCardinalityKeyValue("daak.operation", operation(op))
+                .highCardinalityKeyValue("daak.target", target);
+    }
+
+    /** A started observation whose parent is the trace context in {@code headers}. */
+    private Observation received(Operation op, String target, Map<String, String> headers, Kind kind) {
+        ReceiverContext<Map<String, String>> rc = new ReceiverContext<>((c, k) -> c.get(k), kind);
+        rc.setCarrier(headers);
+        return observation(op, target, rc).start();
+    }
+
+    /** A handler answers a request: its span is the receiver's side of the request's. */
+    private <R> Publisher<R> handled(Invocation call, Function<Invocation, Publisher<R>> next) {
+        return Flux.defer(() -> {
+            Observation obs =
+                    received(Operation.HANDLE, call.target(), call.fields().headers(), Kind.SERVER);
+            if (obs.isNoop()) {
+                return next.apply(call);
+            }
+            // Subscribing runs the handler's own code: do it in the span's scope, with the MDC set.
+            Publisher<R> work = next.apply(call);
+            Publisher<R> scoped = s -> {
+                try (TraceScope scope = TraceScope.open(obs, call.target())) {
+                    work.subscribe(s);
+                }
+            };
+            return Flux.from(scoped)
+                    .doOnError(obs::error)
+                    .doFinally(s -> obs.stop())
+                    .contextWrite(c -> c.put(ObservationThreadLocalAccessor.KEY, obs));
+        });
+    }
+
+    /** A span per delivered message (or queue delivery), current while the subscriber handles it. */
+    private <R> Flux<R> deliveries(Flux<R> messages) {
+        return new Flux<R>() {
+            @Override
+            public void subscribe(CoreSubscriber<? super R> actual) {
+                messages.subscribe(new DeliverySubscriber<>(actual));
+            }
+        };
+    }
+
+    private final class DeliverySubscriber<R> implements CoreSubscriber<R>, Subscription {
+        private final CoreSubscriber<? super R> actual;
+        private @Nullable Subscription upstream;
+
+        DeliverySubscriber(CoreSubscriber<? super R> actual) {
+            this.actual = actual;
+        }
+
+        @Override
+        public Context currentContext() {
+            return actual.currentContext();
+        }
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            upstream = s;
+            actual.onSubscribe(this);
+        }
+
+        @Override
+        public void onNext(R element) {
+            Message<?> m =
+                    element instanceof Message<?> msg ? msg : element instanceof Delivery<?> d ? d.message() : null;
+            if (m == null) {
+                actual.onNext(element);
+                return;
+            }
+            Operation op = element instanceof Delivery<?> ? Operation.RECV : Operation.SUBSCRIBE;
+            Observation obs = received(op, m.topic(), m.headers(), Kind.CONSUMER);
+            if (obs.isNoop()) {
+                actual.onNext(element);
+                return;
+            }
+            try (TraceScope scope = TraceScope.open(obs, m.topic())) {
+                actual.onNext(element);
+            } catch (RuntimeException e) {
+                obs.error(e);
+                throw e;
+            } finally {
+                obs.stop();
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            actual.onError(t);
+        }
+
+        @Override
+        public void onComplete() {
+            actual.onComplete();
+        }
+
+        @Override
+        public void request(long n) {
+            Subscription s = upstream;
+            if (s != null) {
+                s.request(n);
+            }
+        }
+
+        @Override
+        public void cancel() {
+            Subscription s = upstream;
+            if (s != null) {
+                s.cancel();
+            }
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package io.daak.tracing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.daak.core.Daak;
+import io.daak.core.LocalOptions;
+import io.daak.core.Message;
+import io.daak.core.Selector;
+import io.daak.core.Service;
+import io.daak.core.ServiceHandler;
+import io.daak.core.Topic;
+import io.daak.rsocket.DaakNode;
+import io.micrometer.observation.ObservationHandler;
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.tracing.handler.DefaultTracingObservationHandler;
+import io.micrometer.tracing.handler.PropagatingReceiverTracingObservationHandler;
+import io.micrometer.tracing.handler.PropagatingSenderTracingObservationHandler;
+import io.micrometer.tracing.test.simple.SimpleSpan;
+import io.micrometer.tracing.test.simple.SimpleTracer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/** One trace across a real TCP hop: client A, a node, server/subscriber B, with the test tracer. */
+class DaakTracingTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(5);
+
+    private SimpleTracer tracer;
+    private ObservationRegistry observations;
+
+    @BeforeEach
+    void tracer() {
+        tracer = new SimpleTracer();
+        W3CPropagator propagator = new W3CPropagator(tracer);
+        observations = ObservationRegistry.create();
+        observations
+                .observationConfig()
+                .observationHandler(new ObservationHandler.FirstMatchingCompositeObservationHandler(
+                        new PropagatingSenderTracingObservationHandler<>(tracer, propagator),
+                        new PropagatingReceiverTracingObservationHandler<>(tracer, propagator),
+                        new DefaultTracingObservationHandler(tracer)));
+    }
+
+    private static DaakNode node(LocalOptions engine) {
+        return DaakNode.builder()
+                .host("127.0.0.1")
+                .tcpPort(0)
+                .webSocketPort(0)
+                .engine(engine)
+                .start();
+    }
+
+    private Daak client(DaakNode node) {
+        return Daak.intercepted(Daak.connect(node.tcpUri().toString()), DaakTracing.of(observations));
+    }
+
+    private SimpleSpan span(String name) {
+        return tracer.getSpans().stream()
+                .filter(s -> name.equals(s.getName()))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no span '" + name + "' in " + names()));
+    }
+
+    private List<String> names() {
+        return tracer.getSpans().stream().map(SimpleSpan::getName).toList();
+    }
+
+    @Test
+    void shouldMakeOneTraceFromClientThroughTheNodeToTheServer() {
+        Map<String, String> mdc = new ConcurrentHashMap<>();
+        Service<String, String> echo = Service.of("echo", String.class, String.class);
+        try (DaakNode node = node(LocalOptions.defaults());
+                Daak a = client(node);
+                Daak b = client(node)) {
+            b.serve(echo, ServiceHandler.<String, String>requestReply(q -> {
+                        mdc.putAll(MDC.getCopyOfContextMap());
+                        return Mono.just(q + "!");
+                    }))
+                    .block(WAIT);
+            assertThat(a.request(echo, "hi").block(WAIT)).isEqualTo("hi!");
+        }
+        SimpleSpan request = span("request echo");
+        SimpleSpan handle = span("handle echo");
+        assertThat(handle.getTraceId()).isEqualTo(request.getTraceId());
+        assertThat(handle.getParentId()).isEqualTo(request.getSpanId());
+        assertThat(mdc)
+                .containsEntry("traceId", request.getTraceId())
+                .containsEntry("spanId", handle.getSpanId())
+                .containsEntry("daak.topic", "echo");
+    }
+
+    @Test
+    void shouldMakeEachDeliveryAChildOfItsPublish() {
+        Map<String, String> mdc = new ConcurrentHashMap<>();
+        try (DaakNode node = node(LocalOptions.defaults());
+                Daak a = client(node);
+                Daak b = client(node)) {
+            Flux<Message<String>> sub = b.subscribe(Selector.of("sensors/**", String.class))
+                    .doOnNext(m -> mdc.putAll(MDC.getCopyOfContextMap()))
+                    .take(1)
+                    .cache();
+            sub.subscribe();
+            awaitSubscriber(a, "sensors/t");
+            sub.blockLast(WAIT);
+        }
+        List<SimpleSpan> publishes = tracer.getSpans().stream()
+                .filter(s -> s.getName().equals("publish sensors/t"))
+                .toList();
+        SimpleSpan delivery = span("subscribe sensors/t");
+        assertThat(publishes).anySatisfy(p -> {
+            assertThat(delivery.getTraceId()).isEqualTo(p.getTraceId());
+            assertThat(delivery.getParentId()).isEqualTo(p.getSpanId());
+        });
+        assertThat(mdc).containsEntry("traceId", delivery.getTraceId()).containsEntry("daak.topic", "sensors/t");
+    }
+
+    @Test
+    void shouldAddTheNodesOwnSpansToTheSameTrace() {
+        Service<String, String> echo = Service.of("echo", String.class, String.class);
+        try (DaakNode node = node(LocalOptions.defaults().interceptor(DaakTracing.of(observations)));
+                Daak a = client(node);
+                Daak b = client(node)) {
+            b.serve(echo, q -> Mono.just(q)).block(WAIT);
+            a.request(echo, "hi").block(WAIT);
+        }
+        SimpleSpan request = span("request echo");
+        assertThat(tracer.getSpans()).allSatisfy(s -> assertThat(s.getTraceId()).isEqualTo(request.getTraceId()));
+        // A's request; the node's request and its forward to B (children of A's); B's handle.
+        assertThat(tracer.getSpans().stream().filter(s -> request.getSpanId().equals(s.getParentId())))
+                .hasSizeGreaterThanOrEqualTo(3);
+    }
+
+    @Test
+    void shouldNestACallMadeInsideAHandlerUnderTheHandlersSpan() {
+        Service<String, String> outer = Service.of("outer", String.class, String.class);
+        Service<String, String> inner = Service.of("inner", String.class, String.class);
+        try (DaakNode node = node(LocalOptions.defaults());
+                Daak a = client(node);
+                Daak b = client(node)) {
+            b.serve(inner, q -> Mono.just(q)).block(WAIT);
+            b.serve(outer, q -> b.request(inner, q)).block(WAIT);
+            a.request(outer, "x").block(WAIT);
+        }
+        SimpleSpan handleOuter = span("handle outer");
+        SimpleSpan requestInner = span("request inner");
+        assertThat(requestInner.getParentId()).isEqualTo(handleOuter.getSpanId());
+        assertThat(span("handle inner").getTraceId())
+                .isEqualTo(span("request outer").getTraceId());
+    }
+
+    static void awaitSubscriber(Daak a, String topic) {
+        Topic<String> t = Topic.of(topic, String.class);
+        Flux.interval(Duration.ofMillis(5))
+                .onBackpressureDrop()
+                .concatMap(i -> a.publish(t, "p"))
+                .takeUntil(p -> p.matched() >= 1)
+                .blockLast(WAIT);
+    }
+}

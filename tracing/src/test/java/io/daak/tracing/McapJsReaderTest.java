@@ -1,0 +1,92 @@
+package io.daak.tracing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An independent MCAP reader, npm {@code @mcap/core} (its streaming and indexed readers), reads a file
+ * Daak wrote: topics, encodings, counts, payloads and the summary. Needs
+ * {@code npm ci --prefix tracing/src/test/js}.
+ */
+class McapJsReaderTest {
+
+    private static final Path SCRIPT_DIR = Path.of("src", "test", "js").toAbsolutePath();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldBeReadableByTheMcapJavaScriptLibrary() throws Exception {
+        if (!Files.isDirectory(
+                SCRIPT_DIR.resolve("node_modules").resolve("@mcap").resolve("core"))) {
+            fail("@mcap/core is not installed in " + SCRIPT_DIR.resolve("node_modules")
+                    + ": run `npm ci --prefix tracing/src/test/js` from the repository root (needs Node.js 18+)");
+        }
+        Path file = McapTest.recordSample(dir.resolve("sample.mcap"));
+        // Kept for a look when the reader disagrees.
+        Files.copy(file, Path.of("target", "sample.mcap"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        JsonNode out = new ObjectMapper().readTree(runReader(file));
+
+        assertThat(out.get("messages").asInt()).isEqualTo(3);
+        assertThat(out.get("footer").asBoolean()).isTrue();
+        JsonNode channels = out.get("channels");
+        assertThat(channels.fieldNames()).toIterable().containsExactly("chat/room", "sensors/t1", "blobs/b");
+
+        JsonNode chat = channels.get("chat/room");
+        assertThat(chat.get("encoding").asText()).isEqualTo("text/plain; charset=utf-8");
+        assertThat(chat.get("count").asInt()).isEqualTo(1);
+        assertThat(payload(chat)).isEqualTo("hello");
+        assertThat(chat.get("metadata").get("daak.javaType").asText()).isEqualTo("java.lang.String");
+
+        JsonNode sensor = channels.get("sensors/t1");
+        assertThat(sensor.get("encoding").asText()).isEqualTo("application/json");
+        assertThat(payload(sensor)).isEqualTo("{\"sensor\":\"t1\",\"value\":21.5}");
+
+        JsonNode blob = channels.get("blobs/b");
+        assertThat(blob.get("encoding").asText()).isEqualTo("application/octet-stream");
+        assertThat(Base64.getDecoder().decode(blob.get("payloads").get(0).asText()))
+                .containsExactly(1, 2, 3);
+
+        assertThat(out.get("statistics").get("messageCount").asInt()).isEqualTo(3);
+        assertThat(out.get("statistics").get("channelCount").asInt()).isEqualTo(3);
+        assertThat(out.get("indexed").get("channels")).hasSize(3);
+        assertThat(out.get("indexed").get("messageCount").asInt()).isEqualTo(3);
+    }
+
+    private static String payload(JsonNode channel) {
+        return new String(
+                Base64.getDecoder().decode(channel.get("payloads").get(0).asText()), StandardCharsets.UTF_8);
+    }
+
+    private String runReader(Path file) throws IOException, InterruptedException {
+        Path stdout = dir.resolve("read.out");
+        Path stderr = dir.resolve("read.err");
+        List<String> command = List.of("node", "read.mjs", file.toString());
+        Process p = new ProcessBuilder(command)
+                .directory(SCRIPT_DIR.toFile())
+                .redirectOutput(stdout.toFile())
+                .redirectError(stderr.toFile())
+                .start();
+        boolean exited = p.waitFor(30, TimeUnit.SECONDS);
+        if (!exited) {
+            p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+        String report = String.join(" ", command) + (exited ? " exited " + p.exitValue() : " was killed") + "\n"
+                + Files.readString(stdout) + Files.readString(stderr);
+        assertThat(exited).as(report).isTrue();
+        assertThat(p.exitValue()).as(report).isZero();
+        return Files.readString(stdout);
+    }
+}

@@ -1,0 +1,60 @@
+// Reads an MCAP file with the independent @mcap/core reader and prints what it found as JSON:
+// { messages, channels: {topic: {encoding, count, payloads: [base64...], metadata}}, statistics }.
+// Usage: node read.mjs FILE
+import { readFile } from "node:fs/promises";
+import { McapStreamReader, McapIndexedReader } from "@mcap/core";
+
+const file = process.argv[2];
+const bytes = new Uint8Array(await readFile(file));
+
+const reader = new McapStreamReader({ validateCrcs: true });
+reader.append(bytes);
+const channels = new Map();
+const out = { messages: 0, channels: {}, footer: false, statistics: null, indexed: null };
+for (let record; (record = reader.nextRecord()); ) {
+  switch (record.type) {
+    case "Channel":
+      channels.set(record.id, record);
+      out.channels[record.topic] ??= {
+        encoding: record.messageEncoding,
+        schemaId: record.schemaId,
+        metadata: Object.fromEntries(record.metadata),
+        count: 0,
+        payloads: [],
+      };
+      break;
+    case "Message": {
+      const c = channels.get(record.channelId);
+      const entry = out.channels[c.topic];
+      entry.count++;
+      entry.payloads.push(Buffer.from(record.data).toString("base64"));
+      out.messages++;
+      break;
+    }
+    case "Statistics":
+      out.statistics = {
+        messageCount: Number(record.messageCount),
+        channelCount: record.channelCount,
+      };
+      break;
+    case "Footer":
+      out.footer = true;
+      break;
+  }
+}
+if (!reader.done()) {
+  throw new Error("the stream reader did not reach the end of the file");
+}
+
+// The indexed reader parses the footer, summary offsets and summary section.
+const indexed = await McapIndexedReader.Initialize({
+  readable: {
+    size: async () => BigInt(bytes.length),
+    read: async (offset, length) => bytes.slice(Number(offset), Number(offset + length)),
+  },
+});
+out.indexed = {
+  channels: [...indexed.channelsById.values()].map((c) => c.topic).sort(),
+  messageCount: indexed.statistics ? Number(indexed.statistics.messageCount) : null,
+};
+console.log(JSON.stringify(out));
