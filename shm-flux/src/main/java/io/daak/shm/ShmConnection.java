@@ -716,6 +716,12 @@ final class ShmConnection implements ShmChannel {
         }
     }
 
+    /** The error of a connection whose peer died, or null while open or after an orderly close. */
+    @Nullable
+    ShmPeerLostException lostError() {
+        return terminated && peerGone && !peerBye ? closedError() : null;
+    }
+
     /** The error streams see when the peer is gone. */
     ShmPeerLostException closedError() {
         if (peerGone && !peerBye) {
