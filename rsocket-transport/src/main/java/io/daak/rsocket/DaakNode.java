@@ -3,6 +3,8 @@ package io.daak.rsocket;
 import io.daak.core.Daak;
 import io.daak.core.DaakException;
 import io.daak.core.LocalOptions;
+import io.daak.shm.ShmServerTransport;
+import io.daak.shm.ShmUriHandler;
 import io.rsocket.ConnectionSetupPayload;
 import io.rsocket.RSocket;
 import io.rsocket.SocketAcceptor;
@@ -14,6 +16,7 @@ import io.rsocket.transport.netty.server.TcpServerTransport;
 import io.rsocket.transport.netty.server.WebsocketServerTransport;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
@@ -57,6 +60,8 @@ public final class DaakNode implements AutoCloseable {
     private final Daak engine;
     private final @Nullable CloseableChannel tcp;
     private final @Nullable CloseableChannel webSocket;
+    private final io.rsocket.@Nullable Closeable shm;
+    private final @Nullable Path shmPath;
     private final Set<NodeConnection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Sinks.Empty<Void> onClose = Sinks.empty();
@@ -70,6 +75,7 @@ public final class DaakNode implements AutoCloseable {
                 .maxTimeToFirstFrame(Duration.ofSeconds(10));
         CloseableChannel t = null;
         CloseableChannel w = null;
+        io.rsocket.Closeable s = null;
         try {
             if (b.tcpPort >= 0) {
                 t = bind(server, TcpServerTransport.create(b.host, b.tcpPort), "TCP", b.host, b.tcpPort);
@@ -82,19 +88,28 @@ public final class DaakNode implements AutoCloseable {
                         b.host,
                         b.webSocketPort);
             }
+            if (b.shmPath != null) {
+                s = bindShm(server, b.shmPath);
+            }
         } catch (RuntimeException e) {
             if (t != null) {
                 t.dispose();
+            }
+            if (w != null) {
+                w.dispose();
             }
             engine.close();
             throw e;
         }
         this.tcp = t;
         this.webSocket = w;
+        this.shm = s;
+        this.shmPath = b.shmPath;
         log.info(
-                "Daak node serving{}{}",
+                "Daak node serving{}{}{}",
                 t != null ? " tcp://" + hostPort(t.address()) : "",
-                w != null ? " ws://" + hostPort(w.address()) + "/" : "");
+                w != null ? " ws://" + hostPort(w.address()) + "/" : "",
+                s != null ? " " + ShmUriHandler.uri(b.shmPath) : "");
     }
 
     private static CloseableChannel bind(
@@ -110,6 +125,14 @@ public final class DaakNode implements AutoCloseable {
                     "cannot serve " + what + " on " + host + ":" + port + ": " + rootMessage(e)
                             + (port != 0 ? "; is another node running? choose another port" : ""),
                     e);
+        }
+    }
+
+    private static io.rsocket.Closeable bindShm(RSocketServer server, Path path) {
+        try {
+            return server.bind(ShmServerTransport.create(path)).block(Duration.ofSeconds(30));
+        } catch (RuntimeException e) {
+            throw new DaakException("cannot serve shared memory on " + path + ": " + rootMessage(e), e);
         }
     }
 
@@ -205,6 +228,19 @@ public final class DaakNode implements AutoCloseable {
     }
 
     /**
+     * The URI a client on this host gives to {@link Daak#connect(String)} for shared memory.
+     *
+     * @return {@code shm:///path/to/socket}
+     * @throws IllegalStateException when shared memory is off
+     */
+    public URI shmUri() {
+        if (shmPath == null) {
+            throw new IllegalStateException("this node does not serve shared memory (Builder.shmPath(path))");
+        }
+        return ShmUriHandler.uri(shmPath);
+    }
+
+    /**
      * How many clients are connected.
      *
      * @return the connection count
@@ -238,9 +274,13 @@ public final class DaakNode implements AutoCloseable {
         if (webSocket != null) {
             webSocket.dispose();
         }
+        if (shm != null) {
+            shm.dispose();
+        }
         Mono.whenDelayError(
                         tcp != null ? tcp.onClose() : Mono.empty(),
-                        webSocket != null ? webSocket.onClose() : Mono.empty())
+                        webSocket != null ? webSocket.onClose() : Mono.empty(),
+                        shm != null ? shm.onClose() : Mono.empty())
                 .onErrorResume(e -> Mono.empty())
                 .block(Duration.ofSeconds(10));
         for (NodeConnection c : connections) {
@@ -255,7 +295,8 @@ public final class DaakNode implements AutoCloseable {
     @Override
     public String toString() {
         return "DaakNode[" + (tcp != null ? "tcp=" + hostPort(tcp.address()) : "")
-                + (webSocket != null ? " ws=" + hostPort(webSocket.address()) : "") + "]";
+                + (webSocket != null ? " ws=" + hostPort(webSocket.address()) : "")
+                + (shmPath != null ? " shm=" + shmPath : "") + "]";
     }
 
     /** Settings of a node; a new builder has the defaults. Not thread-safe. */
@@ -265,8 +306,22 @@ public final class DaakNode implements AutoCloseable {
         private int webSocketPort = DEFAULT_WEBSOCKET_PORT;
         private int maxPayloadSize = DEFAULT_MAX_PAYLOAD;
         private LocalOptions options = LocalOptions.defaults();
+        private @Nullable Path shmPath;
 
         private Builder() {}
+
+        /**
+         * Also serves clients on this host through shared memory, on a Unix-domain socket at
+         * {@code socketPath}; they connect with {@code Daak.connect("shm://" + socketPath)}. Every JVM
+         * using it needs {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED} (see docs/shm.md).
+         *
+         * @param socketPath an absolute path for the socket; a stale socket file there is replaced
+         * @return this builder
+         */
+        public Builder shmPath(Path socketPath) {
+            this.shmPath = Objects.requireNonNull(socketPath, "socketPath").toAbsolutePath();
+            return this;
+        }
 
         /**
          * The interface to listen on.
@@ -353,8 +408,9 @@ public final class DaakNode implements AutoCloseable {
          * @throws DaakException when a port cannot be bound
          */
         public DaakNode start() {
-            if (tcpPort < 0 && webSocketPort < 0) {
-                throw new IllegalStateException("the node serves neither TCP nor WebSocket; keep at least one");
+            if (tcpPort < 0 && webSocketPort < 0 && shmPath == null) {
+                throw new IllegalStateException(
+                        "the node serves neither TCP, WebSocket nor shared memory; keep at least one");
             }
             return new DaakNode(this);
         }

@@ -3,6 +3,7 @@ package io.daak.rsocket;
 import io.daak.codec.CodecRegistry;
 import io.daak.core.Connector;
 import io.daak.core.Daak;
+import io.daak.shm.ShmUriHandler;
 import io.rsocket.transport.ClientTransport;
 import io.rsocket.transport.netty.client.TcpClientTransport;
 import io.rsocket.transport.netty.client.WebsocketClientTransport;
@@ -13,8 +14,9 @@ import reactor.netty.tcp.TcpClient;
 
 /**
  * Makes remote {@link Daak} handles for {@code tcp://host[:port]} (default port
- * {@value DaakNode#DEFAULT_TCP_PORT}) and {@code ws://host[:port][/path]} (default port
- * {@value DaakNode#DEFAULT_WEBSOCKET_PORT}); registered for {@link Daak#connect(String)}. Values travel as
+ * {@value DaakNode#DEFAULT_TCP_PORT}), {@code ws://host[:port][/path]} (default port
+ * {@value DaakNode#DEFAULT_WEBSOCKET_PORT}) and {@code shm:///path/to/node.sock} (shared memory, same
+ * host); registered for {@link Daak#connect(String)}. Values travel as
  * JSON unless a descriptor names another codec. Thread-safe.
  */
 public final class RemoteConnector implements Connector {
@@ -24,12 +26,17 @@ public final class RemoteConnector implements Connector {
 
     @Override
     public Set<String> schemes() {
-        return Set.of("tcp", "ws");
+        return Set.of("tcp", "ws", ShmUriHandler.SCHEME);
     }
 
     @Override
     public Daak connect(URI uri) {
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+        if (scheme.equals(ShmUriHandler.SCHEME)) {
+            // Same host, shared memory: shm:///path/to/node.sock (see DaakNode.Builder.shmPath).
+            ClientTransport shm = ShmUriHandler.buildClient(uri).orElseThrow();
+            return new RemoteDaak(uri, shm, CodecRegistry.defaults(), Wire.JSON);
+        }
         String host = uri.getHost();
         if (host == null || host.isBlank()) {
             throw new IllegalArgumentException("uri='" + uri + "' has no host; use " + scheme + "://host:port, e.g. "
@@ -48,7 +55,7 @@ public final class RemoteConnector implements Connector {
                                 HttpClient.newConnection().host(host).port(port), path(uri));
                     default ->
                         throw new IllegalArgumentException("uri='" + uri + "' has scheme '" + scheme
-                                + "'; this connector handles tcp:// and ws://");
+                                + "'; this connector handles tcp://, ws:// and shm://");
                 };
         return new RemoteDaak(uri, transport, CodecRegistry.defaults(), Wire.JSON);
     }
