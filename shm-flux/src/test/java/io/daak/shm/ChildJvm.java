@@ -37,10 +37,16 @@ final class ChildJvm implements AutoCloseable {
     }
 
     static ChildJvm start(Class<?> main, String... args) throws IOException {
+        return start(true, main, args);
+    }
+
+    static ChildJvm start(boolean exports, Class<?> main, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("--add-exports");
-        cmd.add("java.base/jdk.internal.misc=ALL-UNNAMED");
+        if (exports) {
+            cmd.add("--add-exports");
+            cmd.add("java.base/jdk.internal.misc=ALL-UNNAMED");
+        }
         cmd.add("-Xmx256m");
         cmd.add("-Dio.netty.leakDetection.level=paranoid");
         cmd.add("-cp");

@@ -31,6 +31,32 @@ public final class SequencePeer {
             System.out.println("READY " + ProcessHandle.current().pid());
             new CountDownLatch(1).await();
         }
+        if (mode.equals("stall-server")) {
+            ShmServer.bind(
+                    socket, ShmOptions.defaults().withRingCapacity(64 * 1024), ch -> System.out.println("CONNECTED"));
+            System.out.println("READY " + ProcessHandle.current().pid());
+            new CountDownLatch(1).await();
+        }
+        if (mode.equals("rsocket-server")) {
+            io.rsocket.core.RSocketServer.create(io.rsocket.SocketAcceptor.forRequestStream(p -> {
+                        p.release();
+                        return Flux.interval(Duration.ofMillis(1))
+                                .map(i -> io.rsocket.util.DefaultPayload.create("" + i));
+                    }))
+                    .bind(ShmServerTransport.create(socket))
+                    .block(Duration.ofSeconds(10));
+            System.out.println("READY " + ProcessHandle.current().pid());
+            new CountDownLatch(1).await();
+        }
+        if (mode.equals("no-exports")) {
+            try {
+                ShmChannel.connect(socket).block(Duration.ofSeconds(10));
+                System.out.println("CONNECTED");
+            } catch (RuntimeException e) {
+                System.out.println("FAILED " + e.getMessage());
+            }
+            System.exit(0);
+        }
         if (mode.equals("hold")) {
             ShmChannel ch = ShmChannel.connect(socket).block(Duration.ofSeconds(10));
             ch.receive().subscribe(b -> {}, e -> {});
