@@ -4,6 +4,8 @@ import io.daak.core.Daak;
 import io.daak.core.DaakException;
 import io.daak.core.LocalOptions;
 import io.daak.rsocket.auth.NodeSecurity;
+import io.daak.shm.ShmServerTransport;
+import io.daak.shm.ShmUriHandler;
 import io.rsocket.ConnectionSetupPayload;
 import io.rsocket.RSocket;
 import io.rsocket.SocketAcceptor;
@@ -15,6 +17,7 @@ import io.rsocket.resume.InMemoryResumableFramesStore;
 import io.rsocket.transport.netty.server.CloseableChannel;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
@@ -76,6 +79,8 @@ public final class DaakNode implements AutoCloseable {
     private final Daak engine;
     private final @Nullable CloseableChannel tcp;
     private final @Nullable CloseableChannel webSocket;
+    private final io.rsocket.@Nullable Closeable shm;
+    private final @Nullable Path shmPath;
     private final Set<NodeConnection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Sinks.Empty<Void> onClose = Sinks.empty();
@@ -100,6 +105,7 @@ public final class DaakNode implements AutoCloseable {
         }
         CloseableChannel t = null;
         CloseableChannel w = null;
+        io.rsocket.Closeable s = null;
         try {
             // A transport frame may not be larger than the largest payload (fragments are smaller still).
             int frameLimit = Math.min(FRAME_LENGTH_LIMIT, b.maxPayloadSize);
@@ -114,22 +120,32 @@ public final class DaakNode implements AutoCloseable {
                         b.host,
                         b.webSocketPort);
             }
+            if (b.shmPath != null) {
+                s = bindShm(server, b.shmPath);
+            }
         } catch (RuntimeException e) {
             if (t != null) {
                 t.dispose();
+            }
+            if (w != null) {
+                w.dispose();
             }
             engine.close();
             throw e;
         }
         this.tcp = t;
         this.webSocket = w;
+        this.shm = s;
+        this.shmPath = b.shmPath;
         log.info(
                 "Daak node serving{}{}{}",
                 t != null ? " " + tcpScheme() + "://" + hostPort(t.address()) : "",
                 w != null ? " " + webSocketScheme() + "://" + hostPort(w.address()) + "/" : "",
-                security != null
-                        ? " with authentication (" + security.identities().size() + " identities)"
-                        : "");
+                (s != null ? " " + ShmUriHandler.uri(b.shmPath) : "")
+                        + (security != null
+                                ? " with authentication ("
+                                        + security.identities().size() + " identities)"
+                                : ""));
     }
 
     private static CloseableChannel bind(
@@ -145,6 +161,14 @@ public final class DaakNode implements AutoCloseable {
                     "cannot serve " + what + " on " + host + ":" + port + ": " + rootMessage(e)
                             + (port != 0 ? "; is another node running? choose another port" : ""),
                     e);
+        }
+    }
+
+    private static io.rsocket.Closeable bindShm(RSocketServer server, Path path) {
+        try {
+            return server.bind(ShmServerTransport.create(path)).block(Duration.ofSeconds(30));
+        } catch (RuntimeException e) {
+            throw new DaakException("cannot serve shared memory on " + path + ": " + rootMessage(e), e);
         }
     }
 
@@ -259,6 +283,19 @@ public final class DaakNode implements AutoCloseable {
     }
 
     /**
+     * The URI a client on this host gives to {@link Daak#connect(String)} for shared memory.
+     *
+     * @return {@code shm:///path/to/socket}
+     * @throws IllegalStateException when shared memory is off
+     */
+    public URI shmUri() {
+        if (shmPath == null) {
+            throw new IllegalStateException("this node does not serve shared memory (Builder.shmPath(path))");
+        }
+        return ShmUriHandler.uri(shmPath);
+    }
+
+    /**
      * How many clients are connected.
      *
      * @return the connection count
@@ -292,9 +329,13 @@ public final class DaakNode implements AutoCloseable {
         if (webSocket != null) {
             webSocket.dispose();
         }
+        if (shm != null) {
+            shm.dispose();
+        }
         Mono.whenDelayError(
                         tcp != null ? tcp.onClose() : Mono.empty(),
-                        webSocket != null ? webSocket.onClose() : Mono.empty())
+                        webSocket != null ? webSocket.onClose() : Mono.empty(),
+                        shm != null ? shm.onClose() : Mono.empty())
                 .onErrorResume(e -> Mono.empty())
                 .block(Duration.ofSeconds(10));
         for (NodeConnection c : connections) {
@@ -309,7 +350,8 @@ public final class DaakNode implements AutoCloseable {
     @Override
     public String toString() {
         return "DaakNode[" + (tcp != null ? "tcp=" + hostPort(tcp.address()) : "")
-                + (webSocket != null ? " ws=" + hostPort(webSocket.address()) : "") + "]";
+                + (webSocket != null ? " ws=" + hostPort(webSocket.address()) : "")
+                + (shmPath != null ? " shm=" + shmPath : "") + "]";
     }
 
     /** Settings of a node; a new builder has the defaults. Not thread-safe. */
@@ -322,6 +364,7 @@ public final class DaakNode implements AutoCloseable {
         private LocalOptions options = LocalOptions.defaults();
         private @Nullable NodeSecurity security;
         private NodeTls.@Nullable Files tls;
+        private @Nullable Path shmPath;
 
         private Builder() {}
 
@@ -349,6 +392,19 @@ public final class DaakNode implements AutoCloseable {
          */
         public Builder tls(java.nio.file.Path certificateChain, java.nio.file.Path privateKey) {
             this.tls = NodeTls.files(certificateChain, privateKey);
+            return this;
+        }
+
+        /**
+         * Also serves clients on this host through shared memory, on a Unix-domain socket at
+         * {@code socketPath}; they connect with {@code Daak.connect("shm://" + socketPath)}. Every JVM
+         * using it needs {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED} (see docs/shm.md).
+         *
+         * @param socketPath an absolute path for the socket; a stale socket file there is replaced
+         * @return this builder
+         */
+        public Builder shmPath(Path socketPath) {
+            this.shmPath = Objects.requireNonNull(socketPath, "socketPath").toAbsolutePath();
             return this;
         }
 
@@ -454,8 +510,9 @@ public final class DaakNode implements AutoCloseable {
          * @throws DaakException when a port cannot be bound
          */
         public DaakNode start() {
-            if (tcpPort < 0 && webSocketPort < 0) {
-                throw new IllegalStateException("the node serves neither TCP nor WebSocket; keep at least one");
+            if (tcpPort < 0 && webSocketPort < 0 && shmPath == null) {
+                throw new IllegalStateException(
+                        "the node serves neither TCP, WebSocket nor shared memory; keep at least one");
             }
             return new DaakNode(this);
         }

@@ -3,6 +3,7 @@ package io.daak.rsocket;
 import io.daak.codec.CodecRegistry;
 import io.daak.core.Connector;
 import io.daak.core.Daak;
+import io.daak.shm.ShmUriHandler;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
@@ -24,9 +25,10 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Makes remote {@link Daak} handles for {@code tcp://host[:port]} and {@code tls://host[:port]} (TCP
- * with TLS; default port {@value DaakNode#DEFAULT_TCP_PORT}) and {@code ws://host[:port][/path]} and
- * {@code wss://...} (default port {@value DaakNode#DEFAULT_WEBSOCKET_PORT}); registered for
+ * Makes remote {@link Daak} handles for {@code tcp://host[:port]} ({@code tls://} for TCP
+ * with TLS; default port {@value DaakNode#DEFAULT_TCP_PORT}), {@code ws://host[:port][/path]} and
+ * {@code wss://...} (default port {@value DaakNode#DEFAULT_WEBSOCKET_PORT}), and
+ * {@code shm:///path/to/node.sock} (shared memory, same host); registered for
  * {@link Daak#connect(String)}. Credentials come from the URI ({@code user:password@}, {@code ?token=})
  * or {@link ConnectOptions}. Values travel as JSON unless a descriptor names another codec. Thread-safe.
  */
@@ -37,7 +39,7 @@ public final class RemoteConnector implements Connector {
 
     @Override
     public Set<String> schemes() {
-        return Set.of("tcp", "tls", "ws", "wss");
+        return Set.of("tcp", "tls", "ws", "wss", ShmUriHandler.SCHEME);
     }
 
     @Override
@@ -47,6 +49,11 @@ public final class RemoteConnector implements Connector {
 
     static Daak connect(URI uri, ConnectOptions given) {
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (scheme.equals(ShmUriHandler.SCHEME)) {
+            // Same host, shared memory: shm:///path/to/node.sock (see DaakNode.Builder.shmPath).
+            ClientTransport shm = ShmUriHandler.buildClient(uri).orElseThrow();
+            return new RemoteDaak(uri, shm, CodecRegistry.defaults(), Wire.JSON);
+        }
         String host = uri.getHost();
         if (host == null || host.isBlank()) {
             throw new IllegalArgumentException("uri='" + redacted(uri) + "' has no host; use " + scheme
@@ -77,7 +84,7 @@ public final class RemoteConnector implements Connector {
                         NodeTls.webSocketClient(host, port, path(uri, query), scheme.equals("wss"), trust);
                     default ->
                         throw new IllegalArgumentException("uri='" + redacted(uri) + "' has scheme '" + scheme
-                                + "'; this connector handles tcp://, tls://, ws:// and wss://");
+                                + "'; this connector handles tcp://, tls://, ws://, wss:// and shm://");
                 };
         return new RemoteDaak(
                 redacted(uri),

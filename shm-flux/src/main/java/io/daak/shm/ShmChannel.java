@@ -1,0 +1,114 @@
+package io.daak.shm;
+
+import io.netty.buffer.ByteBuf;
+import java.nio.file.Path;
+import org.reactivestreams.Publisher;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * A raw reactive channel to another process on this host through shared memory: messages sent with
+ * {@link #send} arrive, whole and in order, on the peer's {@link #receive}. Demand is mapped onto ring
+ * capacity: the receiver reads the ring only while its subscriber has demand, and a sender takes
+ * messages from its publisher only while they fit, so nothing is lost and nothing is buffered without
+ * bound.
+ *
+ * <pre>{@code
+ * ShmServer server = ShmServer.bind(Path.of("/tmp/app.sock"), ShmOptions.defaults(),
+ *         ch -> ch.receive().subscribe(buf -> handle(buf)));   // buf is lent: valid only in onNext
+ *
+ * ShmChannel ch = ShmChannel.connect(Path.of("/tmp/app.sock")).block();
+ * ByteBuf big = ch.loan(16 << 20);                             // pool memory, shared with the peer
+ * try {
+ *     fill(big);
+ * } catch (RuntimeException e) {
+ *     big.release();                                           // an unsent loan goes back to the pool
+ *     throw e;
+ * }
+ * ch.send(Mono.just(big)).block();                             // no copy: the peer reads it in place
+ * ch.dispose();
+ * }</pre>
+ *
+ * <p>When the peer process dies the channel closes at once and {@link #receive()} signals
+ * {@link ShmPeerLostException}. Thread-safe.
+ */
+public interface ShmChannel extends Disposable {
+
+    /**
+     * Connects to an {@link ShmServer} on this host with the default options.
+     *
+     * @param socketPath the server's Unix-domain socket
+     * @return the channel once both sides have mapped the connection file
+     */
+    static Mono<ShmChannel> connect(Path socketPath) {
+        return connect(socketPath, ShmOptions.defaults());
+    }
+
+    /**
+     * Connects to an {@link ShmServer} on this host.
+     *
+     * @param socketPath the server's Unix-domain socket
+     * @param options handshake timeout and spin time (sizes come from the server)
+     * @return the channel once both sides have mapped the connection file
+     */
+    static Mono<ShmChannel> connect(Path socketPath, ShmOptions options) {
+        return Handshake.connect(socketPath, options).cast(ShmChannel.class);
+    }
+
+    /**
+     * The messages from the peer, in order. Only one subscriber. Each {@code ByteBuf} is lent: valid
+     * only during {@code onNext}; {@code retain()} it to keep it. Large messages are read-only views of
+     * shared memory, returned to the peer's pool when released. Completes when the peer closes,
+     * errors with {@link ShmPeerLostException} when it dies; cancelling closes the channel.
+     *
+     * @return the inbound messages
+     */
+    Flux<ByteBuf> receive();
+
+    /**
+     * Sends messages, taking ownership of each (released once written into shared memory). Requests
+     * from {@code messages} only as the ring drains. Several {@code send}s may run at once; their
+     * messages interleave.
+     *
+     * @param messages the messages
+     * @return completes when every message is in shared memory; errors with the publisher's error or
+     *     when the channel closes first
+     */
+    Mono<Void> send(Publisher<? extends ByteBuf> messages);
+
+    /**
+     * Loans a buffer from this side's shared pool, to be filled and passed to {@link #send}: the peer
+     * then reads it in place, without a copy. Releasing a loan without sending it returns it to the
+     * pool. When the pool has no room the result is an ordinary direct buffer, sent by copy.
+     *
+     * @param size the capacity, fixed
+     * @return an empty buffer of {@code size} bytes, owned by the caller
+     */
+    ByteBuf loan(int size);
+
+    /**
+     * The pid of the process at the other end.
+     *
+     * @return the peer's pid
+     */
+    long peerPid();
+
+    /**
+     * The server socket this channel was set up through.
+     *
+     * @return the socket path
+     */
+    Path socketPath();
+
+    /**
+     * Completes when the channel has closed, for whatever reason.
+     *
+     * @return the close signal
+     */
+    Mono<Void> onClose();
+
+    /** Closes the channel after writing what was queued (up to one second); the peer's receive completes. */
+    @Override
+    void dispose();
+}

@@ -1,0 +1,848 @@
+package io.daak.shm;
+
+import static io.daak.shm.ConnectionFileDescriptor.sleepingOffset;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.io.IOException;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.util.Queue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscription;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+import reactor.core.publisher.Operators;
+import reactor.core.publisher.Sinks;
+import reactor.util.concurrent.Queues;
+
+/**
+ * One end of an shm connection. One I/O thread per connection moves messages between the rings and
+ * Reactor: it reads the inbound ring only while the receiver has demand, writes queued messages into
+ * the outbound ring while it has room, spins briefly when idle and then parks. A second thread blocks
+ * on the Unix-domain socket: it turns wake-up bytes into unparks and notices at once when the peer
+ * process is gone.
+ *
+ * <p>Ring records: {@link #FRAME} (a whole message), {@link #FIRST} (int total length, then the first
+ * bytes of a message longer than a record) followed by {@link #NEXT} records, and {@link #POOL} (int
+ * first block, int offset in the run, int length: a message in the sender's pool).
+ *
+ * <p>Wake-up protocol: before parking, the I/O thread stores 1 (or 2 when it waits for room in its
+ * outbound ring) in its sleeping flag, with a full fence, and looks for work once more. A writer, after
+ * committing records and a full fence, swaps a non-zero flag of the peer to 0 and, if it won, sends one
+ * wake byte; a reader that freed room does the same for a flag of 2. Threads of the same process
+ * unpark instead of sending a byte. Thread-safe.
+ */
+final class ShmConnection implements ShmChannel {
+
+    static final int FRAME = 1;
+    static final int FIRST = 2;
+    static final int NEXT = 3;
+    static final int POOL = 4;
+
+    static final byte WAKE = 'W';
+    static final byte BYE = 'C';
+
+    private static final Logger log = LoggerFactory.getLogger(ShmConnection.class);
+    private static final int SLEEPING = 1;
+    private static final int SLEEPING_FOR_ROOM = 2;
+    private static final int PREFETCH = 256;
+    private static final int BATCH = 256;
+    private static final long SAFETY_PARK_NANOS = 200_000_000L;
+
+    private final ConnectionFile file;
+    private final int side;
+    private final SocketChannel socket;
+    private final Path socketPath;
+    private final long peerPid;
+    private final int zeroCopyThreshold;
+    private final long spinNanos;
+    private final UnsafeBuffer header;
+    private final int mySleeping;
+    private final int peerSleeping;
+    private final OneToOneRingBuffer out;
+    private final OneToOneRingBuffer in;
+    private final ByteBuffer outView;
+    private final ByteBuffer inView;
+    private final @Nullable BlockPool outPool;
+    private final UnsafeBuffer inPoolStates;
+    private final ByteBuffer inPoolBlocks;
+    private final int inBlockSize;
+    private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
+    private final Queue<ByteBuf> frames =
+            Queues.<ByteBuf>unboundedMultiproducer().get();
+    private final CopyOnWriteArrayList<Sender> senders = new CopyOnWriteArrayList<>();
+    private final AtomicLong requested = new AtomicLong();
+    private final Sinks.Empty<Void> onClose = Sinks.empty();
+    private final Thread ioThread;
+    private final Thread socketThread;
+    private final String name;
+
+    private volatile @Nullable CoreSubscriber<? super ByteBuf> receiver;
+    private volatile boolean receiverTaken;
+    private volatile boolean receiveCancelled;
+    private volatile boolean disposeRequested;
+    private volatile boolean peerBye;
+    private volatile boolean peerGone;
+    private volatile boolean terminated;
+    private volatile boolean socketClosing;
+
+    // I/O thread only.
+    private @Nullable ByteBuf pending;
+    private @Nullable Sender pendingSource;
+    private int pendingOffset;
+    private long blockedAtConsumerPosition = -1;
+    private @Nullable ByteBuf assembling;
+    private int assemblingTotal;
+    private int emitted;
+    private int senderCursor;
+    private long disposeDeadline;
+    private final MessageHandler handler = this::onRecord;
+
+    ShmConnection(ConnectionFile file, int side, SocketChannel socket, Path socketPath, ShmOptions options) {
+        this.file = file;
+        this.side = side;
+        int peer = 1 - side;
+        this.socket = socket;
+        this.socketPath = socketPath;
+        this.peerPid = file.pid(peer);
+        this.zeroCopyThreshold = options.zeroCopyThreshold();
+        this.spinNanos = options.spin().toNanos();
+        this.header = file.header;
+        this.mySleeping = sleepingOffset(side);
+        this.peerSleeping = sleepingOffset(peer);
+        this.out = file.ring(side);
+        this.in = file.ring(peer);
+        this.outView = out.buffer().byteBuffer().duplicate();
+        this.inView = in.buffer().byteBuffer().duplicate();
+        // UnsafeBuffer over a slice of the mapping: its index 0 is the ring's first byte.
+        this.outView.clear();
+        this.inView.clear();
+        this.outPool = file.poolBlocks > 0
+                ? new BlockPool(file.poolStates(side), file.poolBlocks(side), file.poolBlockSize, file.poolBlocks)
+                : null;
+        this.inPoolStates = file.poolStates(peer);
+        this.inPoolBlocks = file.poolBlocks(peer);
+        this.inBlockSize = file.poolBlockSize;
+        this.name = (side == ConnectionFileDescriptor.CLIENT ? "client" : "server") + " end of " + socketPath
+                + " (peer pid " + peerPid + ")";
+        this.ioThread = new Thread(this::ioLoop, "shm-io-" + socketPath.getFileName() + "-" + peerPid);
+        this.ioThread.setDaemon(true);
+        this.socketThread = new Thread(this::socketLoop, "shm-socket-" + socketPath.getFileName() + "-" + peerPid);
+        this.socketThread.setDaemon(true);
+    }
+
+    void start() {
+        socketThread.start();
+        ioThread.start();
+    }
+
+    // ---------------------------------------------------------------- public API
+
+    @Override
+    public Flux<ByteBuf> receive() {
+        return new Flux<>() {
+            @Override
+            public void subscribe(CoreSubscriber<? super ByteBuf> actual) {
+                subscribeReceiver(actual);
+            }
+        };
+    }
+
+    private void subscribeReceiver(CoreSubscriber<? super ByteBuf> actual) {
+        synchronized (this) {
+            if (receiverTaken) {
+                Operators.error(
+                        actual, new IllegalStateException("receive() of " + name + " allows only one subscriber"));
+                return;
+            }
+            receiverTaken = true;
+        }
+        actual.onSubscribe(new Subscription() {
+            @Override
+            public void request(long n) {
+                if (Operators.validate(n)) {
+                    requested.getAndUpdate(r -> Operators.addCap(r, n));
+                    wakeLocal();
+                }
+            }
+
+            @Override
+            public void cancel() {
+                receiveCancelled = true;
+                dispose();
+            }
+        });
+        receiver = actual;
+        wakeLocal();
+    }
+
+    @Override
+    public Mono<Void> send(Publisher<? extends ByteBuf> messages) {
+        java.util.Objects.requireNonNull(messages, "messages");
+        return Mono.create(sink -> {
+            Sender s = new Sender(sink);
+            if (terminated) {
+                sink.error(closedError());
+                return;
+            }
+            senders.add(s);
+            sink.onCancel(s::cancel);
+            messages.subscribe(s);
+        });
+    }
+
+    /**
+     * Queues one message; takes ownership of {@code message} (released once written, or at close).
+     * Never blocks; the queue is unbounded, so callers bound what they send (RSocket does, by demand).
+     */
+    void sendOwned(ByteBuf message) {
+        if (terminated) {
+            message.release();
+            return;
+        }
+        frames.offer(message);
+        if (terminated) {
+            drainFrames();
+        }
+        wakeLocal();
+    }
+
+    @Override
+    public ByteBuf loan(int size) {
+        if (size < 0) {
+            throw new IllegalArgumentException("size=" + size + " must not be negative");
+        }
+        BlockPool pool = outPool;
+        int first = pool == null || size == 0 ? -1 : pool.tryAllocate(size);
+        if (first < 0) {
+            return alloc.directBuffer(size, size);
+        }
+        PoolBuffer b = new PoolBuffer(alloc, pool.slice(first, 0, size), pool.states(), first, 0, pool);
+        b.clear();
+        return b;
+    }
+
+    @Override
+    public long peerPid() {
+        return peerPid;
+    }
+
+    @Override
+    public Path socketPath() {
+        return socketPath;
+    }
+
+    @Override
+    public Mono<Void> onClose() {
+        return onClose.asMono();
+    }
+
+    @Override
+    public void dispose() {
+        if (!disposeRequested) {
+            disposeRequested = true;
+            wakeLocal();
+        }
+    }
+
+    @Override
+    public boolean isDisposed() {
+        return terminated;
+    }
+
+    /** Pool blocks of this end's outbound pool in use (loaned, or sent and not yet released by the peer). */
+    int poolBlocksInUse() {
+        return outPool == null ? 0 : outPool.blocksInUse();
+    }
+
+    ByteBufAllocator alloc() {
+        return alloc;
+    }
+
+    @Override
+    public String toString() {
+        return "ShmChannel[" + name + "]";
+    }
+
+    // ---------------------------------------------------------------- wake-ups
+
+    /** Wakes this end's I/O thread if it parked; called by other threads of this process. */
+    private void wakeLocal() {
+        VarHandle.fullFence();
+        int v = header.getIntVolatile(mySleeping);
+        if (v != 0 && header.compareAndSetInt(mySleeping, v, 0)) {
+            LockSupport.unpark(ioThread);
+        }
+    }
+
+    /** Wakes the peer's I/O thread when it sleeps waiting for data ({@code anyFlag}) or for room. */
+    private void wakePeer(boolean anyFlag) {
+        VarHandle.fullFence();
+        int v = header.getIntVolatile(peerSleeping);
+        if (v == 0 || (!anyFlag && v != SLEEPING_FOR_ROOM)) {
+            return;
+        }
+        if (header.compareAndSetInt(peerSleeping, v, 0)) {
+            writeSocket(WAKE);
+        }
+    }
+
+    private void writeSocket(byte b) {
+        try {
+            ByteBuffer buf = ByteBuffer.allocate(1).put(0, b);
+            while (buf.hasRemaining()) {
+                socket.write(buf);
+            }
+        } catch (IOException e) {
+            // The peer is gone; the socket thread reports it.
+        }
+    }
+
+    private void socketLoop() {
+        ByteBuffer buf = ByteBuffer.allocate(256);
+        try {
+            while (true) {
+                buf.clear();
+                int n = socket.read(buf);
+                if (n < 0) {
+                    break;
+                }
+                for (int i = 0; i < n; i++) {
+                    if (buf.get(i) == BYE) {
+                        peerBye = true;
+                    }
+                }
+                LockSupport.unpark(ioThread);
+            }
+        } catch (IOException e) {
+            log.debug("shm socket of {} ended: {}", name, e.toString());
+        } finally {
+            if (!peerBye && !socketClosing) {
+                peerGone = true;
+                log.debug("shm peer of {} is gone", name);
+            }
+            LockSupport.unpark(ioThread);
+        }
+    }
+
+    // ---------------------------------------------------------------- I/O thread
+
+    private void ioLoop() {
+        Throwable failure = null;
+        long idleSince = 0;
+        try {
+            while (true) {
+                int work = readInbound() + writeOutbound() + pollSenders();
+                if (disposeRequested) {
+                    if (disposeDeadline == 0) {
+                        disposeDeadline = System.nanoTime() + 1_000_000_000L;
+                    }
+                    if (outboundEmpty() || peerGone || peerBye || System.nanoTime() > disposeDeadline) {
+                        break;
+                    }
+                }
+                if ((peerBye || peerGone) && (receiveDrained() || receiveCancelled)) {
+                    break;
+                }
+                if (work > 0) {
+                    idleSince = 0;
+                    continue;
+                }
+                long now = System.nanoTime();
+                if (idleSince == 0) {
+                    idleSince = now;
+                }
+                if (now - idleSince < spinNanos) {
+                    Thread.onSpinWait();
+                } else {
+                    sleep();
+                    idleSince = 0;
+                }
+            }
+        } catch (Throwable t) {
+            failure = t;
+            log.warn("shm I/O of {} failed", name, t);
+        } finally {
+            terminate(failure);
+        }
+    }
+
+    private void sleep() {
+        boolean waitingForRoom = pending != null;
+        header.putIntVolatile(mySleeping, waitingForRoom ? SLEEPING_FOR_ROOM : SLEEPING);
+        if (hasWork()) {
+            header.compareAndSetInt(mySleeping, header.getIntVolatile(mySleeping), 0);
+            return;
+        }
+        LockSupport.parkNanos(this, SAFETY_PARK_NANOS);
+        int v = header.getIntVolatile(mySleeping);
+        if (v != 0) {
+            header.compareAndSetInt(mySleeping, v, 0);
+        }
+    }
+
+    private boolean hasWork() {
+        if (disposeRequested || peerBye || peerGone || receiveCancelled) {
+            return true;
+        }
+        if (receiver != null && requested.get() > 0 && in.size() > 0) {
+            return true;
+        }
+        if (pending != null) {
+            return out.consumerPosition() != blockedAtConsumerPosition;
+        }
+        if (!frames.isEmpty()) {
+            return true;
+        }
+        for (Sender s : senders) {
+            if (s.ready()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean outboundEmpty() {
+        if (pending != null || !frames.isEmpty()) {
+            return false;
+        }
+        for (Sender s : senders) {
+            if (!s.queue.isEmpty()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether the inbound side is finished once the peer has left: nothing more can be delivered. */
+    private boolean receiveDrained() {
+        if (receiver == null || in.size() == 0 && assembling == null) {
+            return true;
+        }
+        // A crashed peer sends nothing more: do not wait for demand to deliver the rest.
+        return peerGone && !peerBye && requested.get() == 0;
+    }
+
+    private int readInbound() {
+        CoreSubscriber<? super ByteBuf> r = receiver;
+        if (r == null || receiveCancelled) {
+            return 0;
+        }
+        long n = requested.get();
+        if (n == 0) {
+            return 0;
+        }
+        emitted = 0;
+        int records = in.read(handler, (int) Math.min(n, BATCH));
+        if (emitted > 0 && n != Long.MAX_VALUE) {
+            requested.addAndGet(-emitted);
+        }
+        if (records > 0) {
+            wakePeer(false);
+        }
+        return records;
+    }
+
+    private void onRecord(int type, DirectBuffer buffer, int index, int length) {
+        switch (type) {
+            case FRAME -> emit(copyIn(index, length, alloc.directBuffer(length, length)));
+            case FIRST -> {
+                int total = buffer.getInt(index);
+                if (assembling != null) {
+                    assembling.release();
+                }
+                assembling = copyIn(index + Integer.BYTES, length - Integer.BYTES, alloc.directBuffer(total, total));
+                assemblingTotal = total;
+            }
+            case NEXT -> {
+                ByteBuf a = assembling;
+                if (a == null) {
+                    throw new IllegalStateException("shm record NEXT without FIRST on " + name);
+                }
+                copyIn(index, length, a);
+                if (a.writerIndex() == assemblingTotal) {
+                    assembling = null;
+                    emit(a);
+                }
+            }
+            case POOL -> {
+                int first = buffer.getInt(index);
+                int offset = buffer.getInt(index + Integer.BYTES);
+                int len = buffer.getInt(index + 2 * Integer.BYTES);
+                ByteBuffer memory = inPoolBlocks.slice(first * inBlockSize + offset, len);
+                PoolBuffer view = new PoolBuffer(alloc, memory, inPoolStates, first, offset, null);
+                emit(view.asReadOnly());
+            }
+            default -> throw new IllegalStateException("unknown shm record type " + type + " on " + name);
+        }
+    }
+
+    private ByteBuf copyIn(int index, int length, ByteBuf into) {
+        inView.limit(index + length).position(index);
+        into.writeBytes(inView);
+        return into;
+    }
+
+    private void emit(ByteBuf message) {
+        emitted++;
+        CoreSubscriber<? super ByteBuf> r = receiver;
+        try {
+            if (r != null && !receiveCancelled) {
+                r.onNext(message);
+            }
+        } finally {
+            message.release();
+        }
+    }
+
+    private int writeOutbound() {
+        if (peerGone || peerBye) {
+            return 0;
+        }
+        int written = 0;
+        boolean progress = false;
+        while (written < BATCH) {
+            if (pending == null) {
+                ByteBuf next = frames.poll();
+                pendingSource = null;
+                if (next == null) {
+                    next = pollSenderMessage();
+                }
+                if (next == null) {
+                    break;
+                }
+                pending = next;
+                pendingOffset = 0;
+            }
+            int before = pendingOffset;
+            boolean done;
+            try {
+                done = writeOne(pending);
+            } catch (RuntimeException e) {
+                pending.release();
+                pending = null;
+                throw e;
+            }
+            if (pendingOffset != before) {
+                progress = true;
+            }
+            if (!done) {
+                blockedAtConsumerPosition = out.consumerPosition();
+                break;
+            }
+            pending.release();
+            pending = null;
+            blockedAtConsumerPosition = -1;
+            written++;
+        }
+        if (written > 0 || progress) {
+            wakePeer(true);
+        }
+        return written + (progress ? 1 : 0);
+    }
+
+    private @Nullable ByteBuf pollSenderMessage() {
+        int n = senders.size();
+        for (int i = 0; i < n; i++) {
+            int k = (senderCursor + i) % n;
+            Sender s;
+            try {
+                s = senders.get(k);
+            } catch (IndexOutOfBoundsException e) {
+                return null;
+            }
+            ByteBuf b = s.poll();
+            if (b != null) {
+                senderCursor = k + 1;
+                pendingSource = s;
+                return b;
+            }
+        }
+        return null;
+    }
+
+    /** Writes (the rest of) one message; false when the ring has no room now. */
+    private boolean writeOne(ByteBuf message) {
+        int len = message.readableBytes();
+        if (pendingOffset == 0) {
+            PoolBuffer loan = ownLoan(message);
+            if (loan != null) {
+                int idx = out.tryClaim(POOL, 3 * Integer.BYTES);
+                if (idx < 0) {
+                    return false;
+                }
+                putPoolRecord(idx, loan.first, loan.offsetInRun + message.readerIndex(), len);
+                loan.handOver();
+                out.commit(idx);
+                return true;
+            }
+            if (len >= zeroCopyThreshold && outPool != null) {
+                int idx = out.tryClaim(POOL, 3 * Integer.BYTES);
+                if (idx < 0) {
+                    return false;
+                }
+                int first = outPool.tryAllocate(len);
+                if (first >= 0) {
+                    message.getBytes(message.readerIndex(), outPool.slice(first, 0, len));
+                    putPoolRecord(idx, first, 0, len);
+                    out.commit(idx);
+                    return true;
+                }
+                out.abort(idx);
+            }
+            if (len <= out.maxMsgLength()) {
+                int idx = out.tryClaim(FRAME, len);
+                if (idx < 0) {
+                    return false;
+                }
+                copyOut(message, message.readerIndex(), idx, len);
+                out.commit(idx);
+                return true;
+            }
+            int chunk = out.maxMsgLength() - Integer.BYTES;
+            int idx = out.tryClaim(FIRST, chunk + Integer.BYTES);
+            if (idx < 0) {
+                return false;
+            }
+            out.buffer().putInt(idx, len);
+            copyOut(message, message.readerIndex(), idx + Integer.BYTES, chunk);
+            out.commit(idx);
+            pendingOffset = chunk;
+        }
+        while (pendingOffset < len) {
+            int chunk = Math.min(out.maxMsgLength(), len - pendingOffset);
+            int idx = out.tryClaim(NEXT, chunk);
+            if (idx < 0) {
+                return false;
+            }
+            copyOut(message, message.readerIndex() + pendingOffset, idx, chunk);
+            out.commit(idx);
+            pendingOffset += chunk;
+        }
+        return true;
+    }
+
+    private @Nullable PoolBuffer ownLoan(ByteBuf message) {
+        if (message instanceof PoolBuffer p && p.owner == outPool && p.refCnt() == 1 && !p.handedOver()) {
+            return p;
+        }
+        return null;
+    }
+
+    private void putPoolRecord(int idx, int first, int offset, int len) {
+        UnsafeBuffer b = (UnsafeBuffer) out.buffer();
+        b.putInt(idx, first);
+        b.putInt(idx + Integer.BYTES, offset);
+        b.putInt(idx + 2 * Integer.BYTES, len);
+    }
+
+    private void copyOut(ByteBuf message, int from, int idx, int len) {
+        outView.limit(idx + len).position(idx);
+        message.getBytes(from, outView);
+    }
+
+    private int pollSenders() {
+        int work = 0;
+        for (Sender s : senders) {
+            if (s.checkTerminated(pendingSource == s && pending != null)) {
+                senders.remove(s);
+                work++;
+            }
+        }
+        return work;
+    }
+
+    private void terminate(@Nullable Throwable failure) {
+        terminated = true;
+        boolean lost = peerGone && !peerBye;
+        if (!lost) {
+            writeSocket(BYE);
+        }
+        socketClosing = true;
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // Already closed.
+        }
+        if (pending != null) {
+            pending.release();
+            pending = null;
+        }
+        if (assembling != null) {
+            assembling.release();
+            assembling = null;
+        }
+        drainFrames();
+        Throwable error = failure != null ? failure : lost ? closedError() : null;
+        CoreSubscriber<? super ByteBuf> r = receiver;
+        if (r != null && !receiveCancelled) {
+            if (error != null) {
+                r.onError(error);
+            } else {
+                r.onComplete();
+            }
+        }
+        // After the receiver: an echo (send(receive())) then completes instead of failing.
+        for (Sender s : senders) {
+            if (!s.checkTerminated(false)) {
+                s.abort(error != null ? error : closedError());
+            }
+        }
+        senders.clear();
+        log.debug("shm connection {} closed{}", name, error != null ? ": " + error.getMessage() : "");
+        onClose.tryEmitEmpty();
+    }
+
+    private void drainFrames() {
+        ByteBuf b;
+        while ((b = frames.poll()) != null) {
+            b.release();
+        }
+    }
+
+    /** The error of a connection whose peer died, or null while open or after an orderly close. */
+    @Nullable
+    ShmPeerLostException lostError() {
+        return terminated && peerGone && !peerBye ? closedError() : null;
+    }
+
+    /** The error streams see when the peer is gone. */
+    ShmPeerLostException closedError() {
+        if (peerGone && !peerBye) {
+            return new ShmPeerLostException("shm peer pid " + peerPid + " on " + socketPath
+                    + " disconnected without closing (killed or crashed); the connection is closed");
+        }
+        return new ShmPeerLostException("shm connection " + name + " is closed");
+    }
+
+    /** The publisher of one {@link #send} call: a bounded queue the I/O thread drains into the ring. */
+    private final class Sender implements CoreSubscriber<ByteBuf> {
+        final Queue<ByteBuf> queue = Queues.<ByteBuf>get(PREFETCH).get();
+        final MonoSink<Void> sink;
+        volatile @Nullable Subscription upstream;
+        volatile boolean done;
+        volatile @Nullable Throwable error;
+        volatile boolean cancelled;
+        int consumed;
+        volatile boolean finished;
+
+        Sender(MonoSink<Void> sink) {
+            this.sink = sink;
+        }
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            if (Operators.validate(upstream, s)) {
+                upstream = s;
+                s.request(PREFETCH);
+            }
+        }
+
+        @Override
+        public void onNext(ByteBuf b) {
+            if (cancelled || finished || !queue.offer(b)) {
+                b.release();
+                return;
+            }
+            wakeLocal();
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            error = t;
+            done = true;
+            wakeLocal();
+        }
+
+        @Override
+        public void onComplete() {
+            done = true;
+            wakeLocal();
+        }
+
+        boolean ready() {
+            return !queue.isEmpty() || done || cancelled;
+        }
+
+        /** I/O thread: the next message, replenishing demand as the queue drains. */
+        @Nullable
+        ByteBuf poll() {
+            if (cancelled) {
+                return null;
+            }
+            ByteBuf b = queue.poll();
+            if (b != null && ++consumed == PREFETCH - PREFETCH / 4) {
+                consumed = 0;
+                Subscription s = upstream;
+                if (s != null) {
+                    s.request(PREFETCH - PREFETCH / 4);
+                }
+            }
+            return b;
+        }
+
+        /** I/O thread: signals the sink when everything is written; true when this sender is finished. */
+        boolean checkTerminated(boolean hasPending) {
+            if (cancelled) {
+                releaseQueued();
+                finished = true;
+                return true;
+            }
+            if (done && queue.isEmpty() && !hasPending) {
+                finished = true;
+                Throwable e = error;
+                if (e != null) {
+                    sink.error(e);
+                } else {
+                    sink.success();
+                }
+                return true;
+            }
+            return false;
+        }
+
+        void cancel() {
+            cancelled = true;
+            Subscription s = upstream;
+            if (s != null) {
+                s.cancel();
+            }
+            wakeLocal();
+        }
+
+        void abort(Throwable e) {
+            Subscription s = upstream;
+            if (s != null) {
+                s.cancel();
+            }
+            releaseQueued();
+            finished = true;
+            if (!cancelled) {
+                sink.error(e);
+            }
+        }
+
+        private void releaseQueued() {
+            ByteBuf b;
+            while ((b = queue.poll()) != null) {
+                b.release();
+            }
+        }
+    }
+}

@@ -1,0 +1,178 @@
+package io.daak.shm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
+
+class ShmChannelTest {
+
+    private final BlockingQueue<ShmChannel> accepted = new ArrayBlockingQueue<>(16);
+    private Path socket;
+    private ShmServer server;
+
+    @BeforeEach
+    void bind() {
+        socket = TestSockets.socket("ch");
+        server = ShmServer.bind(
+                socket,
+                ShmOptions.defaults()
+                        .withRingCapacity(64 * 1024)
+                        .withPool(64 * 1024, 64)
+                        .withZeroCopyThreshold(32 * 1024),
+                accepted::add);
+    }
+
+    @AfterEach
+    void close() {
+        server.dispose();
+    }
+
+    private ShmChannel serverSide() throws InterruptedException {
+        ShmChannel ch = accepted.poll(10, TimeUnit.SECONDS);
+        assertThat(ch).as("accepted channel").isNotNull();
+        return ch;
+    }
+
+    private static ByteBuf text(String s) {
+        return Unpooled.copiedBuffer(s, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void shouldCarryMessagesBothWaysInOrder() throws Exception {
+        ShmChannel client = ShmChannel.connect(socket).block(Duration.ofSeconds(10));
+        ShmChannel srv = serverSide();
+        StepVerifier.create(srv.receive()
+                        .map(b -> b.toString(StandardCharsets.UTF_8))
+                        .take(3))
+                .then(() ->
+                        client.send(Flux.just(text("a"), text("b"), text("c"))).subscribe())
+                .expectNext("a", "b", "c")
+                .expectComplete()
+                .verify(Duration.ofSeconds(10));
+        client.dispose();
+    }
+
+    @Test
+    void shouldCarryMessagesLargerThanARecordAndThroughThePool() throws Exception {
+        ShmChannel client = ShmChannel.connect(socket).block(Duration.ofSeconds(10));
+        ShmChannel srv = serverSide();
+        // 64 KiB ring: records up to 8 KiB; 20 KiB is fragmented, 1 MiB travels through the pool,
+        // 5 MiB (more than the 4 MiB pool) falls back to fragments.
+        List<Integer> sizes = List.of(10, 8 * 1024, 20_000, 1 << 20, 5 << 20, 100);
+        StepVerifier.create(srv.receive().map(ShmChannelTest::checksum).take(sizes.size()))
+                .then(() -> client.send(Flux.fromIterable(sizes).map(ShmChannelTest::pattern))
+                        .subscribe())
+                .expectNextSequence(
+                        sizes.stream().map(n -> checksum(pattern(n), true)).toList())
+                .expectComplete()
+                .verify(Duration.ofSeconds(20));
+        assertThat(((ShmConnection) client).poolBlocksInUse()).isZero();
+        client.dispose();
+    }
+
+    @Test
+    void shouldHandOverLoansWithoutLeakingBlocks() throws Exception {
+        ShmConnection client = (ShmConnection) ShmChannel.connect(socket).block(Duration.ofSeconds(10));
+        ShmChannel srv = serverSide();
+        BlockingQueue<ByteBuf> kept = new ArrayBlockingQueue<>(4);
+        srv.receive().subscribe(b -> kept.add(b.retain()));
+        ByteBuf loan = client.loan(100_000);
+        assertThat(loan).isInstanceOf(PoolBuffer.class);
+        loan.writeBytes(pattern(100_000).array());
+        assertThat(client.poolBlocksInUse()).isEqualTo(2);
+        client.send(Mono.just(loan)).block(Duration.ofSeconds(10));
+        ByteBuf got = kept.poll(10, TimeUnit.SECONDS);
+        assertThat(got.isReadOnly()).isTrue();
+        assertThat(checksum(got, false)).isEqualTo(checksum(pattern(100_000), true));
+        assertThat(client.poolBlocksInUse()).as("held by the receiver").isEqualTo(2);
+        got.release();
+        assertThat(client.poolBlocksInUse()).as("released by the receiver").isZero();
+        ByteBuf unsent = client.loan(10_000);
+        assertThat(client.poolBlocksInUse()).isEqualTo(1);
+        unsent.release();
+        assertThat(client.poolBlocksInUse()).as("an unsent loan goes back").isZero();
+        client.dispose();
+    }
+
+    @Test
+    void shouldCompleteTheReceiverWhenThePeerCloses() throws Exception {
+        ShmChannel client = ShmChannel.connect(socket).block(Duration.ofSeconds(10));
+        ShmChannel srv = serverSide();
+        StepVerifier.create(srv.receive().map(b -> b.toString(StandardCharsets.UTF_8)))
+                .then(() -> client.send(Mono.just(text("bye")))
+                        .then(Mono.fromRunnable(client::dispose))
+                        .subscribe())
+                .expectNext("bye")
+                .expectComplete()
+                .verify(Duration.ofSeconds(10));
+        StepVerifier.create(srv.onClose()).expectComplete().verify(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void shouldServeSeveralClientsAtOnce() throws Exception {
+        ShmChannel a = ShmChannel.connect(socket).block(Duration.ofSeconds(10));
+        ShmChannel b = ShmChannel.connect(socket).block(Duration.ofSeconds(10));
+        ShmChannel s1 = serverSide();
+        ShmChannel s2 = serverSide();
+        assertThat(server.connections()).isEqualTo(2);
+        for (ShmChannel s : List.of(s1, s2)) {
+            s.send(s.receive().map(ByteBuf::retain)).subscribe();
+        }
+        for (ShmChannel c : List.of(a, b)) {
+            StepVerifier.create(c.receive()
+                            .map(x -> x.toString(StandardCharsets.UTF_8))
+                            .take(2))
+                    .then(() -> c.send(Flux.just(text("x" + c.hashCode()), text("y")))
+                            .subscribe())
+                    .expectNext("x" + c.hashCode(), "y")
+                    .expectComplete()
+                    .verify(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void shouldFailClearlyWithoutAServer() {
+        StepVerifier.create(ShmChannel.connect(TestSockets.socket("none")))
+                .expectErrorSatisfies(e -> assertThat(e).hasMessageContaining("is the server running"))
+                .verify(Duration.ofSeconds(10));
+    }
+
+    static ByteBuf pattern(int n) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) (i * 31 + n);
+        }
+        return Unpooled.wrappedBuffer(b);
+    }
+
+    static long checksum(ByteBuf b) {
+        return checksum(b, false);
+    }
+
+    static long checksum(ByteBuf b, boolean release) {
+        long h = b.readableBytes();
+        byte[] bytes = ByteBufUtil.getBytes(b);
+        for (byte x : bytes) {
+            h = h * 31 + x;
+        }
+        if (release) {
+            b.release();
+        }
+        return h;
+    }
+}
