@@ -1,0 +1,211 @@
+package io.daak.rsocket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.daak.core.Daak;
+import io.daak.core.Message;
+import io.daak.core.Topic;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.rsocket.frame.FrameLengthCodec;
+import io.rsocket.frame.RequestNFrameCodec;
+import io.rsocket.frame.RequestResponseFrameCodec;
+import io.rsocket.frame.SetupFrameCodec;
+import io.rsocket.util.ByteBufPayload;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import reactor.test.StepVerifier;
+
+/**
+ * Hostile and broken peers: garbage bytes, mutated frames, frames for streams that do not exist,
+ * a frame length past every limit, a flood of SETUPs. Each may cost its own connection, never the
+ * node: a healthy subscriber keeps receiving every message throughout, and no buffer leaks.
+ */
+@ExtendWith(NoLeaks.class)
+class BadInputTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final ByteBufAllocator ALLOC = ByteBufAllocator.DEFAULT;
+    private static DaakNode node;
+
+    @BeforeAll
+    static void start() {
+        node = NodeFixture.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        node.close();
+    }
+
+    @Test
+    void theNodeShouldServeEveryoneElseWhileBadPeersComeAndGo() throws Exception {
+        Topic<Integer> topic = Topic.of("hostile/healthy", Integer.class);
+        int rounds = 6;
+        int perRound = 200;
+        try (Daak healthy = Daak.connect(node.tcpUri().toString());
+                Daak publisher = Daak.connect(node.webSocketUri().toString())) {
+            StepVerifier everything = healthy.subscribe(topic)
+                    .map(Message::value)
+                    .take(rounds * perRound)
+                    .as(StepVerifier::create)
+                    .expectNextSequence(
+                            IntStream.range(0, rounds * perRound).boxed().toList())
+                    .expectComplete()
+                    .verifyLater();
+            awaitSubscribed(healthy);
+            Random random = new Random(42); // a fixed seed: a failure is reproducible
+            List<Runnable> attacks = List.of(
+                    () -> garbage(random),
+                    () -> mutatedFrames(random),
+                    BadInputTest::unknownStreams,
+                    BadInputTest::hugeFrameLength,
+                    BadInputTest::setupFlood,
+                    BadInputTest::noSetupAtAll);
+            for (int round = 0; round < rounds; round++) {
+                attacks.get(round).run();
+                for (int i = 0; i < perRound; i++) {
+                    publisher.publish(topic, round * perRound + i).block(WAIT);
+                }
+            }
+            everything.verify(WAIT);
+        }
+    }
+
+    private static void awaitSubscribed(Daak daak) {
+        Topic<Integer> probe = Topic.of("hostile/probe", Integer.class);
+        StepVerifier.create(daak.subscribe(probe).take(1), 1)
+                .then(() -> daak.publish(probe, 1).block(WAIT))
+                .expectNextCount(1)
+                .verifyComplete();
+    }
+
+    // ------------------------------------------------------------------ attacks
+
+    private static void garbage(Random random) {
+        for (int c = 0; c < 20; c++) {
+            byte[] junk = new byte[1 + random.nextInt(4096)];
+            random.nextBytes(junk);
+            exchange(junk);
+        }
+    }
+
+    /** A valid SETUP, then valid publish requests with bytes flipped at random places. */
+    private static void mutatedFrames(Random random) {
+        for (int c = 0; c < 30; c++) {
+            List<byte[]> frames = new ArrayList<>();
+            frames.add(setup());
+            for (int f = 0; f < 10; f++) {
+                byte[] frame = request(1 + 2 * f, "publish/hostile/fuzz", "{\"n\":" + f + "}");
+                int flips = 1 + random.nextInt(4);
+                for (int k = 0; k < flips; k++) {
+                    // Past the 3-byte length prefix, so each mutated frame still arrives whole.
+                    int at = 3 + random.nextInt(frame.length - 3);
+                    frame[at] = (byte) random.nextInt(256);
+                }
+                frames.add(frame);
+            }
+            exchange(concat(frames));
+        }
+    }
+
+    /** REQUEST_N and a request whose stream id is reused or absurd. */
+    private static void unknownStreams() {
+        ByteBuf n = FrameLengthCodec.encode(ALLOC, 0, RequestNFrameCodec.encode(ALLOC, 999, 5L));
+        byte[] requestN = ByteBufUtil.getBytes(n);
+        n.release();
+        exchange(concat(List.of(
+                setup(),
+                requestN,
+                request(7, "publish/hostile/a", "1"),
+                request(7, "publish/hostile/a", "2"),
+                request(0x7FFF_FFFF, "nonsense/route", "3"))));
+    }
+
+    /** A length prefix announcing 16 MiB, then the socket closes. */
+    private static void hugeFrameLength() {
+        exchange(concat(List.of(setup(), new byte[] {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 1, 2, 3})));
+    }
+
+    private static void setupFlood() {
+        for (int c = 0; c < 100; c++) {
+            exchange(setup());
+        }
+    }
+
+    /** A request before any SETUP. */
+    private static void noSetupAtAll() {
+        exchange(request(1, "publish/hostile/early", "1"));
+    }
+
+    // ------------------------------------------------------------------ frames and sockets
+
+    private static byte[] setup() {
+        ByteBuf frame = SetupFrameCodec.encode(
+                ALLOC, false, 5_000, 20_000, Wire.COMPOSITE, Wire.JSON, ByteBufPayload.create(Unpooled.EMPTY_BUFFER));
+        return framed(frame);
+    }
+
+    private static byte[] request(int stream, String route, String json) {
+        ByteBuf metadata = Wire.write(ALLOC, route, null, null);
+        ByteBuf frame = RequestResponseFrameCodec.encodeReleasingPayload(
+                ALLOC, stream, ByteBufPayload.create(Unpooled.copiedBuffer(json.getBytes()), metadata));
+        return framed(frame);
+    }
+
+    private static byte[] framed(ByteBuf frame) {
+        ByteBuf withLength = FrameLengthCodec.encode(ALLOC, frame.readableBytes(), frame);
+        try {
+            return ByteBufUtil.getBytes(withLength);
+        } finally {
+            withLength.release();
+        }
+    }
+
+    private static byte[] concat(List<byte[]> parts) {
+        int size = parts.stream().mapToInt(p -> p.length).sum();
+        byte[] out = new byte[size];
+        int at = 0;
+        for (byte[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
+        return out;
+    }
+
+    /** Connects, writes, reads whatever the node answers until it closes or 2 s pass, and closes. */
+    private static void exchange(byte[] bytes) {
+        InetSocketAddress address = node.tcpAddress();
+        try (Socket s = new Socket(address.getAddress(), address.getPort())) {
+            s.setSoTimeout(2_000);
+            OutputStream out = s.getOutputStream();
+            out.write(bytes);
+            out.flush();
+            s.shutdownOutput();
+            InputStream in = s.getInputStream();
+            byte[] buf = new byte[8192];
+            while (in.read(buf) >= 0) {
+                // drain: the node answers errors and closes, or keeps the connection until we go
+            }
+        } catch (java.net.SocketTimeoutException e) {
+            // the node kept a (half-)valid connection open: closing it is ours to do
+        } catch (IOException e) {
+            // reset by the node: also fine
+        }
+        assertThat(node.connections()).as("the node is still up").isGreaterThanOrEqualTo(0);
+    }
+}
