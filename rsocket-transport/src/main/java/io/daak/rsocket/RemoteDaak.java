@@ -520,13 +520,16 @@ final class RemoteDaak implements Daak {
         Objects.requireNonNull(selector, "selector");
         Objects.requireNonNull(options, "options");
         String route = Wire.Op.SUBSCRIBE.route(selector.pattern());
-        Flux<Payload> stream =
-                socket.flatMapMany(rs -> rs.requestStream(payload(route, null, Object.class, null, batched(options))));
-        Flux<Payload> capped = CappedDemand.capAfterMarker(stream, WINDOW, RemoteDaak::isMarker, RemoteDaak::unbatch);
-        if (!macs.isEmpty()) {
-            capped = capped.filter(this::authentic).doOnDiscard(Payload.class, Payload::release);
-        }
-        return capped.map(p -> message(p, selector.pattern(), selector.type(), null))
+        return resilient("subscription to '" + selector.pattern() + "'", established -> {
+                    Flux<Payload> stream = socket.flatMapMany(
+                            rs -> rs.requestStream(payload(route, null, Object.class, null, batched(options))));
+                    Flux<Payload> capped = CappedDemand.capAfterMarker(
+                            stream, WINDOW, p -> isMarker(p) && established.getAsBoolean(), RemoteDaak::unbatch);
+                    if (!macs.isEmpty()) {
+                        capped = capped.filter(this::authentic).doOnDiscard(Payload.class, Payload::release);
+                    }
+                    return capped.map(p -> message(p, selector.pattern(), selector.type(), null));
+                })
                 .onErrorMap(e -> remote(e, null));
     }
 
@@ -559,6 +562,55 @@ final class RemoteDaak implements Daak {
         WireFields f = WireFields.of(options);
         f.confirm = true;
         return f;
+    }
+
+    /**
+     * A stream that outlives its connection: once the node confirmed it, losing the connection
+     * re-establishes it (reconnecting, with backoff up to 5 s) instead of failing; the subscriber sees a
+     * gap (what was published meanwhile), logged at INFO, and no error. Other errors end it as before.
+     *
+     * @param what for the log
+     * @param attempt makes one attempt; it calls the given supplier (which returns true) when the node
+     *     confirmed the stream
+     */
+    private <T> Flux<T> resilient(
+            String what, java.util.function.Function<java.util.function.BooleanSupplier, Flux<T>> attempt) {
+        AtomicBoolean established = new AtomicBoolean();
+        java.util.function.BooleanSupplier confirm = () -> {
+            established.set(true);
+            return true;
+        };
+        return Flux.defer(() -> attempt.apply(confirm))
+                .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(100))
+                        .maxBackoff(Duration.ofSeconds(5))
+                        .transientErrors(true)
+                        .filter(e -> established.get() && !closing.get() && isConnectionLoss(e))
+                        .doBeforeRetry(r -> log.info(
+                                "{} at {}: the connection was lost ({}); re-establishing it (attempt {})",
+                                what,
+                                uri,
+                                r.failure().toString(),
+                                r.totalRetriesInARow() + 1)));
+    }
+
+    /** Whether an error means the connection went away (rather than the node refusing something). */
+    private static boolean isConnectionLoss(Throwable e) {
+        Throwable t = e;
+        for (int depth = 0; t != null && depth < 5; depth++, t = t.getCause()) {
+            if (t instanceof java.nio.channels.ClosedChannelException
+                    || t instanceof java.io.IOException
+                    || t instanceof io.rsocket.exceptions.ConnectionCloseException
+                    || t instanceof io.rsocket.exceptions.ConnectionErrorException
+                    || (t instanceof java.util.concurrent.CancellationException && "Disposed".equals(t.getMessage()))) {
+                return true;
+            }
+            if (t instanceof DaakException d
+                    && d.getMessage() != null
+                    && d.getMessage().startsWith("cannot connect to ")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A subscription that takes batches: demand counts messages, a payload may hold several. */
@@ -650,9 +702,11 @@ final class RemoteDaak implements Daak {
         Objects.requireNonNull(selector, "selector");
         Objects.requireNonNull(options, "options");
         String route = Wire.Op.WATCH.route(selector.pattern());
-        Flux<Payload> stream = socket.flatMapMany(
-                rs -> rs.requestStream(payload(route, null, Object.class, null, confirmed(options))));
-        return CappedDemand.capAfterMarker(stream, WINDOW, RemoteDaak::isMarker)
+        return resilient("watch of '" + selector.pattern() + "'", established -> {
+                    Flux<Payload> stream = socket.flatMapMany(
+                            rs -> rs.requestStream(payload(route, null, Object.class, null, confirmed(options))));
+                    return CappedDemand.capAfterMarker(stream, WINDOW, p -> isMarker(p) && established.getAsBoolean());
+                })
                 .map(p -> {
                     try {
                         Wire.Meta meta = meta(p);

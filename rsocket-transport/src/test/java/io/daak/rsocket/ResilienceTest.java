@@ -158,4 +158,42 @@ class ResilienceTest {
             sub.dispose();
         }
     }
+
+    @Test
+    void aLostConnectionShouldReestablishTheSubscriptionWithoutAnError() throws Exception {
+        Topic<Integer> topic = Topic.of("reconnect/seq", Integer.class);
+        try (CuttableProxy proxy = new CuttableProxy(node.tcpAddress());
+                Daak subscriber = Daak.connect("tcp://127.0.0.1:" + proxy.port()); // no resumption
+                Daak publisher = Daak.connect(node.tcpUri().toString())) {
+            java.util.concurrent.BlockingQueue<Integer> got = new java.util.concurrent.LinkedBlockingQueue<>();
+            java.util.concurrent.atomic.AtomicReference<Throwable> failed =
+                    new java.util.concurrent.atomic.AtomicReference<>();
+            Disposable sub = subscriber.subscribe(topic).subscribe(m -> got.add(m.value()), failed::set);
+            awaitSubscribed(subscriber);
+            publisher.publish(topic, 1).block(WAIT);
+            assertThat(got.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1);
+
+            proxy.cut(); // the connection is gone; the node drops the subscription with it
+
+            // Publish until the re-established subscription sees a message (what came before is the gap).
+            Disposable pump = reactor.core.publisher.Flux.interval(Duration.ofMillis(20))
+                    .onBackpressureDrop()
+                    .concatMap(i -> publisher.publish(topic, 1_000 + i.intValue()))
+                    .subscribe();
+            try {
+                Integer after = got.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+                while (after != null && after < 1_000) {
+                    after = got.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+                }
+                assertThat(after)
+                        .as("a message after the reconnect")
+                        .isNotNull()
+                        .isGreaterThanOrEqualTo(1_000);
+                assertThat(failed.get()).as("the subscriber saw no error").isNull();
+            } finally {
+                pump.dispose();
+                sub.dispose();
+            }
+        }
+    }
 }
