@@ -884,7 +884,10 @@ final class RemoteDaak implements Daak {
             };
             WireFields f = WireFields.of(fields);
             f.id = id;
-            stream.update(socket.flatMapMany(rs -> rs.requestStream(payload(route, null, Object.class, null, f)))
+            // Once registered, a lost connection registers again on the next one (same id), without an error.
+            stream.update(resilient("serving '" + service.name() + "'", established -> socket.flatMapMany(
+                                    rs -> rs.requestStream(payload(route, null, Object.class, null, f)))
+                            .doOnNext(p -> established.getAsBoolean()))
                     .subscribe(
                             p -> {
                                 p.release();

@@ -196,4 +196,31 @@ class ResilienceTest {
             }
         }
     }
+
+    @Test
+    void aServerShouldRegisterAgainAfterALostConnection() throws Exception {
+        io.daak.core.Service<String, String> echo =
+                io.daak.core.Service.of("reconnect/echo", String.class, String.class);
+        try (CuttableProxy proxy = new CuttableProxy(node.tcpAddress());
+                Daak server = Daak.connect("tcp://127.0.0.1:" + proxy.port());
+                Daak client = Daak.connect(node.tcpUri().toString())) {
+            server.serve(echo, ServiceHandler.requestReply(q -> Mono.just("echo " + q)))
+                    .block(WAIT);
+            StepVerifier.create(client.request(echo, "one"))
+                    .expectNext("echo one")
+                    .verifyComplete();
+
+            proxy.cut(); // the node removes the registration with the connection at once
+
+            // Until the node notices the cut, a request reaches the old registration and fails saying the server
+            // disconnected; until the server has registered again, none responds; then it is served.
+            String answer = reactor.core.publisher.Mono.defer(() -> client.request(echo, "two"))
+                    .retryWhen(reactor.util.retry.Retry.fixedDelay(200, Duration.ofMillis(50))
+                            .filter(e -> e instanceof io.daak.core.NoRespondersException
+                                    || (e instanceof io.daak.core.ServiceException
+                                            && String.valueOf(e.getMessage()).contains("disconnected"))))
+                    .block(WAIT);
+            assertThat(answer).isEqualTo("echo two");
+        }
+    }
 }
