@@ -22,6 +22,9 @@ final class Confirming implements CoreSubscriber<Payload>, Subscription {
     private final Supplier<Payload> marker;
     private final AtomicBoolean sent = new AtomicBoolean();
     private volatile boolean cancelled;
+    /** Set once upstream ended: a marker after a terminal signal would break Reactive Streams. */
+    private volatile boolean done;
+
     private Subscription upstream = Operators.emptySubscription();
 
     Confirming(Subscriber<? super Payload> actual, Supplier<Payload> marker) {
@@ -47,11 +50,13 @@ final class Confirming implements CoreSubscriber<Payload>, Subscription {
 
     @Override
     public void onError(Throwable t) {
+        done = true;
         actual.onError(t);
     }
 
     @Override
     public void onComplete() {
+        done = true;
         actual.onComplete();
     }
 
@@ -61,7 +66,7 @@ final class Confirming implements CoreSubscriber<Payload>, Subscription {
             return;
         }
         if (sent.compareAndSet(false, true)) {
-            if (!cancelled) {
+            if (!cancelled && !done) {
                 actual.onNext(marker.get());
             }
             if (n == Long.MAX_VALUE) {
