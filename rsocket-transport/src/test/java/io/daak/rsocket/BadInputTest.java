@@ -94,6 +94,39 @@ class BadInputTest {
                 .verifyComplete();
     }
 
+    @Test
+    void aSilentPeerShouldBeDroppedWithinItsKeepaliveLifetime() throws Exception {
+        int before = node.connections();
+        InetSocketAddress address = node.tcpAddress();
+        try (Socket s = new Socket(address.getAddress(), address.getPort())) {
+            // SETUP promises a keepalive every 200 ms and allows 1 s of silence; then nothing is sent.
+            ByteBuf frame = SetupFrameCodec.encode(
+                    ALLOC, false, 200, 1_000, Wire.COMPOSITE, Wire.JSON, ByteBufPayload.create(Unpooled.EMPTY_BUFFER));
+            s.getOutputStream().write(framed(frame));
+            s.getOutputStream().flush();
+            s.setSoTimeout(10_000);
+            long start = System.nanoTime();
+            InputStream in = s.getInputStream();
+            byte[] buf = new byte[1024];
+            int n;
+            try {
+                while ((n = in.read(buf)) >= 0) {
+                    // the node's own keepalives, then the close
+                }
+            } catch (IOException reset) {
+                // closed by the node: as good as end of stream
+            }
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            assertThat(took).as("dropped after its lifetime of silence").isLessThan(Duration.ofSeconds(5));
+        }
+        // and its resources are freed: the node counts no more connections than before
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (node.connections() > before && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(node.connections()).isLessThanOrEqualTo(before);
+    }
+
     // ------------------------------------------------------------------ attacks
 
     private static void garbage(Random random) {
