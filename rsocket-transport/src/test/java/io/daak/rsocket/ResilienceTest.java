@@ -17,7 +17,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -40,6 +39,11 @@ class ResilienceTest {
     @AfterAll
     static void stop() {
         node.close();
+    }
+
+    /** The URI of the node through {@code proxy}, which forwards to the node's port for {@code transport}. */
+    private static String through(CuttableProxy proxy, String transport) {
+        return transport.equals("tcp") ? "tcp://127.0.0.1:" + proxy.port() : "ws://127.0.0.1:" + proxy.port() + "/";
     }
 
     private static URI uri(String transport) {
@@ -117,12 +121,14 @@ class ResilienceTest {
         }
     }
 
-    @Test
-    void aBlipShouldLoseNothingInFlight() throws Exception {
-        Topic<Integer> topic = Topic.of("blip/seq", Integer.class);
+    @ParameterizedTest
+    @ValueSource(strings = {"tcp", "ws"})
+    void aBlipShouldLoseNothingInFlight(String transport) throws Exception {
+        Topic<Integer> topic = Topic.of("blip/seq/" + transport, Integer.class);
         int count = 20_000;
-        try (CuttableProxy proxy = new CuttableProxy(node.tcpAddress());
-                Daak subscriber = Daak.connect("tcp://127.0.0.1:" + proxy.port() + "?resume=true");
+        try (CuttableProxy proxy =
+                        new CuttableProxy(transport.equals("tcp") ? node.tcpAddress() : node.webSocketAddress());
+                Daak subscriber = Daak.connect(through(proxy, transport) + "?resume=true");
                 Daak publisher = Daak.connect(node.tcpUri().toString())) {
             AtomicLong next = new AtomicLong();
             AtomicLong gaps = new AtomicLong();
@@ -159,11 +165,13 @@ class ResilienceTest {
         }
     }
 
-    @Test
-    void aLostConnectionShouldReestablishTheSubscriptionWithoutAnError() throws Exception {
-        Topic<Integer> topic = Topic.of("reconnect/seq", Integer.class);
-        try (CuttableProxy proxy = new CuttableProxy(node.tcpAddress());
-                Daak subscriber = Daak.connect("tcp://127.0.0.1:" + proxy.port()); // no resumption
+    @ParameterizedTest
+    @ValueSource(strings = {"tcp", "ws"})
+    void aLostConnectionShouldReestablishTheSubscriptionWithoutAnError(String transport) throws Exception {
+        Topic<Integer> topic = Topic.of("reconnect/seq/" + transport, Integer.class);
+        try (CuttableProxy proxy =
+                        new CuttableProxy(transport.equals("tcp") ? node.tcpAddress() : node.webSocketAddress());
+                Daak subscriber = Daak.connect(through(proxy, transport)); // no resumption
                 Daak publisher = Daak.connect(node.tcpUri().toString())) {
             java.util.concurrent.BlockingQueue<Integer> got = new java.util.concurrent.LinkedBlockingQueue<>();
             java.util.concurrent.atomic.AtomicReference<Throwable> failed =
@@ -197,12 +205,14 @@ class ResilienceTest {
         }
     }
 
-    @Test
-    void aServerShouldRegisterAgainAfterALostConnection() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"tcp", "ws"})
+    void aServerShouldRegisterAgainAfterALostConnection(String transport) throws Exception {
         io.daak.core.Service<String, String> echo =
-                io.daak.core.Service.of("reconnect/echo", String.class, String.class);
-        try (CuttableProxy proxy = new CuttableProxy(node.tcpAddress());
-                Daak server = Daak.connect("tcp://127.0.0.1:" + proxy.port());
+                io.daak.core.Service.of("reconnect/echo/" + transport, String.class, String.class);
+        try (CuttableProxy proxy =
+                        new CuttableProxy(transport.equals("tcp") ? node.tcpAddress() : node.webSocketAddress());
+                Daak server = Daak.connect(through(proxy, transport));
                 Daak client = Daak.connect(node.tcpUri().toString())) {
             server.serve(echo, ServiceHandler.requestReply(q -> Mono.just("echo " + q)))
                     .block(WAIT);
