@@ -120,8 +120,24 @@ final class Batch {
     /** Builds the data of one batch in a heap array. Not thread-safe. */
     static final class Writer {
 
-        private final FlatJson.Out out = new FlatJson.Out(8 * 1024);
+        private final FlatJson.Out out;
+        private final boolean scratch;
         private int count;
+
+        /** A writer with an array of its own, for batches that are built over time. */
+        Writer() {
+            this.out = new FlatJson.Out(8 * 1024);
+            this.scratch = false;
+        }
+
+        /**
+         * A writer over a reusable array ({@code scratch}, reset here) for a batch that is built and
+         * sent in one go on one thread: {@link #payload} copies exactly what was written, once.
+         */
+        Writer(FlatJson.Out scratch) {
+            this.out = scratch.reset();
+            this.scratch = true;
+        }
 
         int count() {
             return count;
@@ -169,7 +185,8 @@ final class Batch {
          * the caller owns it and this writer is spent.
          */
         Payload payload(@Nullable ByteBuf metadata) {
-            return ByteBufPayload.create(Unpooled.wrappedBuffer(out.array(), 0, out.size()), metadata);
+            byte[] bytes = scratch ? java.util.Arrays.copyOf(out.array(), out.size()) : out.array();
+            return ByteBufPayload.create(Unpooled.wrappedBuffer(bytes, 0, out.size()), metadata);
         }
 
         /** Abandons the batch (its memory is the garbage collector's). */

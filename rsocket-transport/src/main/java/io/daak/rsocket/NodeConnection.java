@@ -423,6 +423,15 @@ final class NodeConnection implements RSocket {
         return ByteBufPayload.create(Unpooled.EMPTY_BUFFER, Wire.write(allocator, null, null, f));
     }
 
+    /** Where this thread builds the batches it sends: grown once, copied out once per batch. */
+    private static final io.netty.util.concurrent.FastThreadLocal<FlatJson.Out> BATCH_SCRATCH =
+            new io.netty.util.concurrent.FastThreadLocal<>() {
+                @Override
+                protected FlatJson.Out initialValue() {
+                    return new FlatJson.Out(Batch.MAX_BYTES + 16 * 1024);
+                }
+            };
+
     /** Messages to a subscriber that takes batches. */
     private final Batching.Encoder encoder = new Batching.Encoder() {
         @Override
@@ -448,7 +457,7 @@ final class NodeConnection implements RSocket {
 
         @Override
         public Batch.Writer writer() {
-            return new Batch.Writer();
+            return new Batch.Writer(BATCH_SCRATCH.get());
         }
     };
 
