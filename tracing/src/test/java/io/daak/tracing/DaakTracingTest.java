@@ -155,6 +155,18 @@ class DaakTracingTest {
                 .isEqualTo(span("request outer").getTraceId());
     }
 
+    @Test
+    void shouldAddNothingWhenSamplingIsOff() {
+        observations.observationConfig().observationPredicate((name, context) -> false);
+        try (Daak daak = Daak.intercepted(Daak.local(), DaakTracing.of(observations))) {
+            Flux<Message<String>> sub = daak.subscribe(Topic.of("t", String.class)).take(1).cache();
+            sub.subscribe();
+            daak.publish(Topic.of("t", String.class), "x").block(WAIT);
+            assertThat(sub.blockLast(WAIT).headers()).isEmpty();
+        }
+        assertThat(tracer.getSpans()).isEmpty();
+    }
+
     static void awaitSubscriber(Daak a, String topic) {
         Topic<String> t = Topic.of(topic, String.class);
         Flux.interval(Duration.ofMillis(5))
