@@ -159,7 +159,8 @@ class DaakTracingTest {
     void shouldAddNothingWhenSamplingIsOff() {
         observations.observationConfig().observationPredicate((name, context) -> false);
         try (Daak daak = Daak.intercepted(Daak.local(), DaakTracing.of(observations))) {
-            Flux<Message<String>> sub = daak.subscribe(Topic.of("t", String.class)).take(1).cache();
+            Flux<Message<String>> sub =
+                    daak.subscribe(Topic.of("t", String.class)).take(1).cache();
             sub.subscribe();
             daak.publish(Topic.of("t", String.class), "x").block(WAIT);
             assertThat(sub.blockLast(WAIT).headers()).isEmpty();
