@@ -14,6 +14,7 @@ import io.daak.core.Selector;
 import io.daak.core.Service;
 import io.daak.core.ServiceHandler;
 import io.daak.core.Topic;
+import io.daak.rsocket.DaakNode;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -133,6 +134,22 @@ class InterceptorsGuideTest {
                             .isInstanceOf(DaakException.class)
                             .hasMessage("not allowed to publish to 'admin/shutdown'"))
                     .verify(WAIT);
+        }
+        assertThat(log.toString(StandardCharsets.UTF_8)).contains("audit: PUBLISH admin/shutdown");
+    }
+
+    @Test
+    void shouldRunTheChainAroundARemoteClient() {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(log, true, StandardCharsets.UTF_8);
+        try (DaakNode node =
+                DaakNode.builder().host("127.0.0.1").tcpPort(0).noWebSocket().start()) {
+            Daak daak = Daak.intercepted(Daak.connect(node.tcpUri().toString()), new Demo.Audit(out));
+            try (daak) {
+                StepVerifier.create(daak.publish(Topic.of("admin/shutdown", String.class), "now"))
+                        .expectErrorMessage("not allowed to publish to 'admin/shutdown'")
+                        .verify(WAIT);
+            }
         }
         assertThat(log.toString(StandardCharsets.UTF_8)).contains("audit: PUBLISH admin/shutdown");
     }
