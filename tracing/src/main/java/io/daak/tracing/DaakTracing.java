@@ -129,11 +129,22 @@ public final class DaakTracing implements Interceptor {
                 return next.apply(call); // not sampled (a predicate refused it): nothing to carry or stop
             }
             Observation span = obs;
-            return Flux.from(next.apply(out))
-                    .doOnError(span::error)
-                    .doFinally(s -> span.stop())
+            return stoppedBeforeTheEnd(Flux.from(next.apply(out)), span)
                     .contextWrite(c -> c.put(ObservationThreadLocalAccessor.KEY, span));
         });
+    }
+
+    /**
+     * Stops the observation when the call ends, before its end reaches the caller: whoever sees the call
+     * complete (a test included) sees its span finished.
+     */
+    private static <R> Flux<R> stoppedBeforeTheEnd(Flux<R> call, Observation obs) {
+        return call.doOnComplete(obs::stop)
+                .doOnError(e -> {
+                    obs.error(e);
+                    obs.stop();
+                })
+                .doOnCancel(obs::stop);
     }
 
     private @Nullable Observation parent(ContextView ctx) {
@@ -186,9 +197,7 @@ public final class DaakTracing implements Interceptor {
                     work.subscribe(s);
                 }
             };
-            return Flux.from(scoped)
-                    .doOnError(obs::error)
-                    .doFinally(s -> obs.stop())
+            return stoppedBeforeTheEnd(Flux.from(scoped), obs)
                     .contextWrite(c -> c.put(ObservationThreadLocalAccessor.KEY, obs));
         });
     }
