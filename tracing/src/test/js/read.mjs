@@ -1,5 +1,6 @@
 // Reads an MCAP file with the independent @mcap/core reader and prints what it found as JSON:
-// { messages, channels: {topic: {encoding, count, payloads: [base64...], metadata}}, statistics }.
+// { messages, channels: {topic: {encoding, count, payloads: [base64...], metadata}}, statistics,
+//   indexed: what the indexed reader finds through the summary, chunk and message indexes }.
 // Usage: node read.mjs FILE
 import { readFile } from "node:fs/promises";
 import { McapStreamReader, McapIndexedReader } from "@mcap/core";
@@ -53,8 +54,15 @@ const indexed = await McapIndexedReader.Initialize({
     read: async (offset, length) => bytes.slice(Number(offset), Number(offset + length)),
   },
 });
+const byIndex = {};
+for await (const m of indexed.readMessages()) {
+  const topic = indexed.channelsById.get(m.channelId).topic;
+  byIndex[topic] = (byIndex[topic] ?? 0) + 1;
+}
 out.indexed = {
   channels: [...indexed.channelsById.values()].map((c) => c.topic).sort(),
   messageCount: indexed.statistics ? Number(indexed.statistics.messageCount) : null,
+  chunkCount: indexed.chunkIndexes.length,
+  messagesByTopic: byIndex,
 };
 console.log(JSON.stringify(out));

@@ -14,7 +14,7 @@ import io.daak.core.Selector;
 import io.daak.core.Service;
 import io.daak.core.ServiceHandler;
 import io.daak.core.Topic;
-import io.daak.examples.Demo.Audit;
+import io.daak.rsocket.DaakNode;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -138,32 +138,19 @@ class InterceptorsGuideTest {
         assertThat(log.toString(StandardCharsets.UTF_8)).contains("audit: PUBLISH admin/shutdown");
     }
 
-    @org.junit.jupiter.api.Test
-    void shouldRunTheChainAroundARemoteHandle() {
-        java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream out = new java.io.PrintStream(text, true, java.nio.charset.StandardCharsets.UTF_8);
-        try (io.daak.rsocket.DaakNode node = io.daak.rsocket.DaakNode.builder()
-                .host("127.0.0.1")
-                .tcpPort(0)
-                .noWebSocket()
-                .start()) {
-            Daak daak = Daak.intercepted(Daak.connect(node.tcpUri().toString()), new Audit(out));
-            try {
-                Topic<String> topic = Topic.of("guide/remote", String.class);
-                // One handle for both: its calls reach the node in order, so the subscription is in place.
-                reactor.test.StepVerifier.create(daak.subscribe(topic).take(1), 1)
-                        .then(() -> daak.publish(topic, "hello").block(WAIT))
-                        .assertNext(m -> org.assertj.core.api.Assertions.assertThat(m.headers())
-                                .containsEntry("audited-by", "demo"))
-                        .expectComplete()
+    @Test
+    void shouldRunTheChainAroundARemoteClient() {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(log, true, StandardCharsets.UTF_8);
+        try (DaakNode node =
+                DaakNode.builder().host("127.0.0.1").tcpPort(0).noWebSocket().start()) {
+            Daak daak = Daak.intercepted(Daak.connect(node.tcpUri().toString()), new Demo.Audit(out));
+            try (daak) {
+                StepVerifier.create(daak.publish(Topic.of("admin/shutdown", String.class), "now"))
+                        .expectErrorMessage("not allowed to publish to 'admin/shutdown'")
                         .verify(WAIT);
-                reactor.test.StepVerifier.create(daak.publish(Topic.of("admin/stop", String.class), "now"))
-                        .expectErrorMessage("not allowed to publish to 'admin/stop'")
-                        .verify(WAIT);
-            } finally {
-                daak.close();
             }
         }
-        org.assertj.core.api.Assertions.assertThat(text.toString()).contains("audit: PUBLISH guide/remote");
+        assertThat(log.toString(StandardCharsets.UTF_8)).contains("audit: PUBLISH admin/shutdown");
     }
 }

@@ -1,6 +1,7 @@
 package io.daak.core;
 
 import java.util.List;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -24,15 +25,39 @@ final class InterceptedDaak implements Daak {
         this.chain = new InterceptorChain(interceptors);
     }
 
+    /** Runs the chain around a call that has one result; {@code call} redoes it with changed fields. */
+    private <R> Mono<R> mono(
+            Operation op,
+            String target,
+            Fields fields,
+            @Nullable Object value,
+            Mono<R> checked,
+            Function<Fields, Mono<R>> call) {
+        return chain.mono(
+                new Invocation(op, target, fields, value),
+                inv -> inv.fields() == fields ? checked : call.apply(inv.fields()));
+    }
+
+    /** Runs the chain around a call that has a stream of results. */
+    private <R> Flux<R> flux(
+            Operation op,
+            String target,
+            Fields fields,
+            @Nullable Object value,
+            Flux<R> checked,
+            Function<Fields, Flux<R>> call) {
+        return chain.flux(
+                new Invocation(op, target, fields, value),
+                inv -> inv.fields() == fields ? checked : call.apply(inv.fields()));
+    }
+
     @Override
     public <T> Mono<PublishResult> publish(Topic<T> topic, T value, Fields fields) {
         Mono<PublishResult> check = delegate.publish(topic, value, fields); // checks the arguments now
         if (chain.isEmpty()) {
             return check;
         }
-        return chain.mono(
-                new Invocation(Operation.PUBLISH, topic.name(), fields, value),
-                inv -> inv.fields() == fields ? check : delegate.publish(topic, value, inv.fields()));
+        return mono(Operation.PUBLISH, topic.name(), fields, value, check, f -> delegate.publish(topic, value, f));
     }
 
     @Override
@@ -83,70 +108,62 @@ final class InterceptedDaak implements Daak {
     @Override
     public <T> Flux<Message<T>> subscribe(Selector<T> selector, SubscribeOptions options) {
         Flux<Message<T>> check = delegate.subscribe(selector, options);
-        return chain.flux(
-                new Invocation(Operation.SUBSCRIBE, selector.pattern(), options.fields(), null),
-                inv -> inv.fields() == options.fields()
-                        ? check
-                        : delegate.subscribe(selector, options.fields(inv.fields())));
+        return flux(
+                Operation.SUBSCRIBE,
+                selector.pattern(),
+                options.fields(),
+                null,
+                check,
+                f -> delegate.subscribe(selector, options.fields(f)));
     }
 
     @Override
     public <T> Mono<Long> put(Key<T> key, T value, Fields fields) {
         Mono<Long> check = delegate.put(key, value, fields);
-        return chain.mono(
-                new Invocation(Operation.PUT, key.name(), fields, value),
-                inv -> inv.fields() == fields ? check : delegate.put(key, value, inv.fields()));
+        return mono(Operation.PUT, key.name(), fields, value, check, f -> delegate.put(key, value, f));
     }
 
     @Override
     public <T> Mono<Entry<T>> entry(Key<T> key, Fields fields) {
         Mono<Entry<T>> check = delegate.entry(key, fields);
-        return chain.mono(
-                new Invocation(Operation.GET, key.name(), fields, null),
-                inv -> inv.fields() == fields ? check : delegate.entry(key, inv.fields()));
+        return mono(Operation.GET, key.name(), fields, null, check, f -> delegate.entry(key, f));
     }
 
     @Override
     public <T> Mono<Boolean> delete(Key<T> key, Fields fields) {
         Mono<Boolean> check = delegate.delete(key, fields);
-        return chain.mono(
-                new Invocation(Operation.DELETE, key.name(), fields, null),
-                inv -> inv.fields() == fields ? check : delegate.delete(key, inv.fields()));
+        return mono(Operation.DELETE, key.name(), fields, null, check, f -> delegate.delete(key, f));
     }
 
     @Override
     public <T> Flux<Change<T>> watch(Selector<T> selector, SubscribeOptions options) {
         Flux<Change<T>> check = delegate.watch(selector, options);
-        return chain.flux(
-                new Invocation(Operation.WATCH, selector.pattern(), options.fields(), null),
-                inv -> inv.fields() == options.fields()
-                        ? check
-                        : delegate.watch(selector, options.fields(inv.fields())));
+        return flux(
+                Operation.WATCH,
+                selector.pattern(),
+                options.fields(),
+                null,
+                check,
+                f -> delegate.watch(selector, options.fields(f)));
     }
 
     @Override
     public <T> Mono<Void> send(Queue<T> queue, T value, Fields fields) {
         Mono<Void> check = delegate.send(queue, value, fields);
-        return chain.mono(
-                new Invocation(Operation.SEND, queue.name(), fields, value),
-                inv -> inv.fields() == fields ? check : delegate.send(queue, value, inv.fields()));
+        return mono(Operation.SEND, queue.name(), fields, value, check, f -> delegate.send(queue, value, f));
     }
 
     @Override
     public <T> Flux<Delivery<T>> recv(Queue<T> queue, Fields fields) {
         Flux<Delivery<T>> check = delegate.recv(queue, fields);
-        return chain.flux(
-                new Invocation(Operation.RECV, queue.name(), fields, null),
-                inv -> inv.fields() == fields ? check : delegate.recv(queue, inv.fields()));
+        return flux(Operation.RECV, queue.name(), fields, null, check, f -> delegate.recv(queue, f));
     }
 
     @Override
     public <Q, R> Mono<Registration> serve(Service<Q, R> service, ServiceHandler<Q, R> handler, Fields fields) {
         ServiceHandler<Q, R> handled = chain.isEmpty() ? handler : handled(service.name(), handler);
         Mono<Registration> check = delegate.serve(service, handled, fields);
-        return chain.mono(
-                new Invocation(Operation.SERVE, service.name(), fields, null),
-                inv -> inv.fields() == fields ? check : delegate.serve(service, handled, inv.fields()));
+        return mono(Operation.SERVE, service.name(), fields, null, check, f -> delegate.serve(service, handled, f));
     }
 
     /** The handler with the chain around each call it answers, as {@link Operation#HANDLE}. */
@@ -194,25 +211,27 @@ final class InterceptedDaak implements Daak {
     @Override
     public <Q, R> Mono<R> request(Service<Q, R> service, Q request, Fields fields) {
         Mono<R> check = delegate.request(service, request, fields);
-        return chain.mono(
-                new Invocation(Operation.REQUEST, service.name(), fields, request),
-                inv -> inv.fields() == fields ? check : delegate.request(service, request, inv.fields()));
+        return mono(
+                Operation.REQUEST, service.name(), fields, request, check, f -> delegate.request(service, request, f));
     }
 
     @Override
     public <Q, R> Flux<R> requestStream(Service<Q, R> service, Q request, Fields fields) {
         Flux<R> check = delegate.requestStream(service, request, fields);
-        return chain.flux(
-                new Invocation(Operation.REQUEST_STREAM, service.name(), fields, request),
-                inv -> inv.fields() == fields ? check : delegate.requestStream(service, request, inv.fields()));
+        return flux(
+                Operation.REQUEST_STREAM,
+                service.name(),
+                fields,
+                request,
+                check,
+                f -> delegate.requestStream(service, request, f));
     }
 
     @Override
     public <Q, R> Flux<R> channel(Service<Q, R> service, Publisher<Q> requests, Fields fields) {
         Flux<R> check = delegate.channel(service, requests, fields);
-        return chain.flux(
-                new Invocation(Operation.CHANNEL, service.name(), fields, null),
-                inv -> inv.fields() == fields ? check : delegate.channel(service, requests, inv.fields()));
+        return flux(
+                Operation.CHANNEL, service.name(), fields, null, check, f -> delegate.channel(service, requests, f));
     }
 
     @Override

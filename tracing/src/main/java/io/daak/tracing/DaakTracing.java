@@ -91,11 +91,22 @@ public final class DaakTracing implements Interceptor {
         };
     }
 
-    private static String operation(Operation op) {
-        return op.name().toLowerCase(Locale.ROOT);
+    private static final String[] OPERATIONS = new String[Operation.values().length];
+    private static final String[] NAMES = new String[OPERATIONS.length];
+
+    static {
+        for (Operation op : Operation.values()) {
+            OPERATIONS[op.ordinal()] = op.name().toLowerCase(Locale.ROOT);
+            NAMES[op.ordinal()] = "daak." + OPERATIONS[op.ordinal()];
+        }
     }
 
     private <R> Publisher<R> outgoing(Invocation call, Function<Invocation, Publisher<R>> next, Kind kind) {
+        // Sampling off (a predicate refuses the observation): decided here, with nothing more built per call.
+        if (observation(call.operation(), call.target(), new SenderContext<Map<String, String>>((c, k, v) -> {}, kind))
+                .isNoop()) {
+            return next.apply(call);
+        }
         return Flux.deferContextual(ctx -> {
             Observation parent = parent(ctx);
             Map<String, String> headers = call.fields().headers();
@@ -118,11 +129,22 @@ public final class DaakTracing implements Interceptor {
                 return next.apply(call); // not sampled (a predicate refused it): nothing to carry or stop
             }
             Observation span = obs;
-            return Flux.from(next.apply(out))
-                    .doOnError(span::error)
-                    .doFinally(s -> span.stop())
+            return stoppedBeforeTheEnd(Flux.from(next.apply(out)), span)
                     .contextWrite(c -> c.put(ObservationThreadLocalAccessor.KEY, span));
         });
+    }
+
+    /**
+     * Stops the observation when the call ends, before its end reaches the caller: whoever sees the call
+     * complete (a test included) sees its span finished.
+     */
+    private static <R> Flux<R> stoppedBeforeTheEnd(Flux<R> call, Observation obs) {
+        return call.doOnComplete(obs::stop)
+                .doOnError(e -> {
+                    obs.error(e);
+                    obs.stop();
+                })
+                .doOnCancel(obs::stop);
     }
 
     private @Nullable Observation parent(ContextView ctx) {
@@ -143,9 +165,13 @@ public final class DaakTracing implements Interceptor {
     }
 
     private Observation observation(Operation op, String target, Observation.Context context) {
-        return Observation.createNotStarted("daak." + operation(op), () -> context, registry)
-                .contextualName(operation(op) + " " + target)
-                .lowCardinalityKeyValue("daak.operation", operation(op))
+        Observation obs = Observation.createNotStarted(NAMES[op.ordinal()], () -> context, registry);
+        if (obs.isNoop()) {
+            return obs;
+        }
+        String operation = OPERATIONS[op.ordinal()];
+        return obs.contextualName(operation + " " + target)
+                .lowCardinalityKeyValue("daak.operation", operation)
                 .highCardinalityKeyValue("daak.target", target);
     }
 
@@ -171,9 +197,7 @@ public final class DaakTracing implements Interceptor {
                     work.subscribe(s);
                 }
             };
-            return Flux.from(scoped)
-                    .doOnError(obs::error)
-                    .doFinally(s -> obs.stop())
+            return stoppedBeforeTheEnd(Flux.from(scoped), obs)
                     .contextWrite(c -> c.put(ObservationThreadLocalAccessor.KEY, obs));
         });
     }

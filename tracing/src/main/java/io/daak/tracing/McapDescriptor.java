@@ -11,9 +11,9 @@ import java.nio.charset.StandardCharsets;
  * file:    magic | record* | magic
  * record:  opcode uint8 | length uint64 | content (length bytes)
  *
- * written: magic, Header, { Channel (first use of a topic/format) | Message }*, Data End,
- *          summary section: Channel*, Statistics; summary offsets: Summary Offset*,
- *          Footer, magic
+ * written: magic, Header,
+ *          { Chunk(records: { Channel (first use of a topic/format) | Message }*), Message Index* }*,
+ *          Data End, summary: Channel*, Statistics, Chunk Index*; Summary Offset*, Footer, magic
  *
  * Message content:
  *  0      2        6           14              22
@@ -38,6 +38,8 @@ final class McapDescriptor {
     static final byte CHANNEL = 0x04;
     static final byte MESSAGE = 0x05;
     static final byte CHUNK = 0x06;
+    static final byte MESSAGE_INDEX = 0x07;
+    static final byte CHUNK_INDEX = 0x08;
     static final byte DATA_END = 0x0F;
     static final byte STATISTICS = 0x0B;
     static final byte SUMMARY_OFFSET = 0x0E;

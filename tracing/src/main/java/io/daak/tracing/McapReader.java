@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.zip.CRC32;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -145,7 +146,7 @@ final class McapReader implements AutoCloseable {
         b.getLong(); // message start time
         b.getLong(); // message end time
         b.getLong(); // uncompressed size
-        b.getInt(); // uncompressed crc
+        long crc = Integer.toUnsignedLong(b.getInt());
         String compression = string(b, at);
         long recordsLength = b.getLong();
         if (!compression.isEmpty()) {
@@ -156,6 +157,16 @@ final class McapReader implements AutoCloseable {
         }
         if (recordsLength < 0 || recordsLength > b.remaining()) {
             throw corrupt(at, "the chunk's records length " + recordsLength + " exceeds the chunk");
+        }
+        if (crc != 0) {
+            CRC32 actual = new CRC32();
+            actual.update(content, b.position(), (int) recordsLength);
+            if (actual.getValue() != crc) {
+                throw corrupt(
+                        at,
+                        "the chunk's CRC is " + Long.toHexString(actual.getValue()) + ", not the "
+                                + Long.toHexString(crc) + " it was written with");
+            }
         }
         chunkBase = offset;
         long recordsAt = at + b.position();

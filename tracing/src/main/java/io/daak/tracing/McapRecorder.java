@@ -11,15 +11,20 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
+import java.util.zip.CRC32;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,10 +46,13 @@ import reactor.core.scheduler.Schedulers;
  * recording.dispose();
  * }</pre>
  *
+ * <p>Messages are written in uncompressed chunks (256 KiB, or one second of traffic) with a CRC and
+ * message indexes, and the summary has chunk indexes, so indexed MCAP readers can seek by time.
+ *
  * <h2>When the disk is full</h2>
  *
- * Records are buffered and written in blocks. When a write fails, recording stops with an
- * {@link IOException} naming the file and offset; the file is cut back to the last block written whole
+ * Each chunk is written with one write. When a write fails, recording stops with an
+ * {@link IOException} naming the file and offset; the file is cut back to the last chunk written whole
  * and closed with a footer, so everything before it stays readable.
  *
  * <p>Thread-safe: writes and {@link #close()} are serialised.
@@ -52,14 +60,27 @@ import reactor.core.scheduler.Schedulers;
 public final class McapRecorder implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(McapRecorder.class);
-    private static final int BLOCK = 64 * 1024;
     private static final CodecRegistry CODECS = CodecRegistry.defaults();
+
+    /** A chunk is written out when its records reach this size... */
+    static final int CHUNK_SIZE = 256 * 1024;
+
+    /** ...or when its first message is this old (by log time), so slow topics reach the disk too. */
+    private static final long CHUNK_AGE_NANOS = 1_000_000_000L;
 
     private final SeekableByteChannel out;
     private final String name;
-    private final ByteBuffer buffer = ByteBuffer.allocate(BLOCK).order(ByteOrder.LITTLE_ENDIAN);
+    private final int chunkSize;
     private final Map<ChannelKey, Integer> channels = new LinkedHashMap<>();
     private final Map<Integer, long[]> counts = new LinkedHashMap<>();
+    private final List<ChunkIndex> chunkIndexes = new ArrayList<>();
+    private final RecordBuffer records;
+    private final RecordBuffer block;
+    /** Per channel of the current chunk: pairs of (log time, offset of the message in the chunk). */
+    private final Map<Integer, LongPairs> messageIndexes = new TreeMap<>();
+
+    private long chunkStartTime = Long.MAX_VALUE;
+    private long chunkEndTime;
     private long committed;
     private long messages;
     private long bytes;
@@ -69,6 +90,40 @@ public final class McapRecorder implements AutoCloseable {
 
     private record ChannelKey(
             String topic, String mimeType, @Nullable String javaType) {}
+
+    /** Where a chunk and its message indexes are, for the summary's Chunk Index records. */
+    private record ChunkIndex(
+            long startTime,
+            long endTime,
+            long offset,
+            long length,
+            Map<Integer, Long> messageIndexOffsets,
+            long messageIndexLength,
+            long size) {}
+
+    /** A growable list of (long, long) pairs. Not thread-safe. */
+    private static final class LongPairs {
+        long[] values = new long[16];
+        int size;
+
+        void add(long a, long b) {
+            if (size + 2 > values.length) {
+                values = Arrays.copyOf(values, values.length * 2);
+            }
+            values[size++] = a;
+            values[size++] = b;
+        }
+
+        /** Sorted by the first of each pair (log time), stable. */
+        long[][] sorted() {
+            long[][] pairs = new long[size / 2][];
+            for (int i = 0; i < pairs.length; i++) {
+                pairs[i] = new long[] {values[2 * i], values[2 * i + 1]};
+            }
+            Arrays.sort(pairs, Comparator.comparingLong(p -> p[0]));
+            return pairs;
+        }
+    }
 
     /**
      * What a recording wrote.
@@ -80,17 +135,17 @@ public final class McapRecorder implements AutoCloseable {
      */
     public record Summary(String file, long messages, long bytes, int channels) {}
 
-    private McapRecorder(SeekableByteChannel out, String name) throws IOException {
+    private McapRecorder(SeekableByteChannel out, String name, int chunkSize) throws IOException {
         this.out = out;
         this.name = name;
-        buffer.put(McapDescriptor.MAGIC);
-        byte[] profile = utf8("");
-        byte[] library = utf8("daak 0.1.0");
-        ByteBuffer b = begin(McapDescriptor.HEADER, 4 + profile.length + 4 + library.length);
-        putString(b, profile);
-        putString(b, library);
-        end(b);
-        flush();
+        this.chunkSize = chunkSize;
+        this.records = new RecordBuffer(Math.min(chunkSize, 64 * 1024) + 1024);
+        this.block = new RecordBuffer(Math.min(chunkSize, 64 * 1024) + 4096);
+        block.bytes(McapDescriptor.MAGIC);
+        int at = block.begin(McapDescriptor.HEADER);
+        block.string(utf8("")).string(utf8("daak 0.1.0"));
+        block.end(at);
+        writeBlock();
     }
 
     /**
@@ -105,7 +160,7 @@ public final class McapRecorder implements AutoCloseable {
         FileChannel ch = FileChannel.open(
                 file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
         try {
-            return new McapRecorder(ch, file.toString());
+            return new McapRecorder(ch, file.toString(), CHUNK_SIZE);
         } catch (IOException e) {
             ch.close();
             throw e;
@@ -121,7 +176,13 @@ public final class McapRecorder implements AutoCloseable {
      * @throws IOException when the header cannot be written
      */
     public static McapRecorder over(SeekableByteChannel channel, String name) throws IOException {
-        return new McapRecorder(Objects.requireNonNull(channel, "channel"), Objects.requireNonNull(name, "name"));
+        return over(channel, name, CHUNK_SIZE);
+    }
+
+    /** A recorder with another chunk size, for tests. */
+    static McapRecorder over(SeekableByteChannel channel, String name, int chunkSize) throws IOException {
+        return new McapRecorder(
+                Objects.requireNonNull(channel, "channel"), Objects.requireNonNull(name, "name"), chunkSize);
     }
 
     /**
@@ -203,21 +264,27 @@ public final class McapRecorder implements AutoCloseable {
         }
         int channel = channel(m.topic(), m.value());
         byte[] data = m.value().bytes();
-        ByteBuffer b = begin(McapDescriptor.MESSAGE, McapDescriptor.MESSAGE_PREFIX_LENGTH + data.length);
-        b.putShort((short) channel);
-        b.putInt((int) m.sequence());
-        b.putLong(m.logTimeNanos());
-        b.putLong(m.publishTimeNanos());
-        b.put(data);
-        end(b);
+        int at = records.begin(McapDescriptor.MESSAGE);
+        records.u16(channel)
+                .u32(m.sequence())
+                .u64(m.logTimeNanos())
+                .u64(m.publishTimeNanos())
+                .bytes(data);
+        records.end(at);
+        messageIndexes.computeIfAbsent(channel, c -> new LongPairs()).add(m.logTimeNanos(), at);
+        chunkStartTime = Math.min(chunkStartTime, m.logTimeNanos());
+        chunkEndTime = Math.max(chunkEndTime, m.logTimeNanos());
         messages++;
         bytes += data.length;
         counts.get(channel)[0]++;
         startTime = Math.min(startTime, m.logTimeNanos());
         endTime = Math.max(endTime, m.logTimeNanos());
+        if (records.position() >= chunkSize || m.logTimeNanos() - chunkStartTime >= CHUNK_AGE_NANOS) {
+            writeChunk();
+        }
     }
 
-    private int channel(String topic, RawValue value) throws IOException {
+    private int channel(String topic, RawValue value) {
         ChannelKey key = new ChannelKey(topic, value.mimeType(), value.javaType());
         Integer id = channels.get(key);
         if (id != null) {
@@ -229,27 +296,21 @@ public final class McapRecorder implements AutoCloseable {
         int next = channels.size() + 1;
         channels.put(key, next);
         counts.put(next, new long[1]);
-        writeChannel(next, key);
+        channelRecord(records, next, key); // in the chunk, before its first message
         return next;
     }
 
-    private void writeChannel(int id, ChannelKey key) throws IOException {
-        byte[] topic = utf8(key.topic());
-        byte[] encoding = utf8(key.mimeType());
-        byte[] k = utf8(McapDescriptor.JAVA_TYPE_KEY);
-        byte[] v = key.javaType() != null ? utf8(key.javaType()) : null;
-        int map = v == null ? 0 : 4 + k.length + 4 + v.length;
-        ByteBuffer b = begin(McapDescriptor.CHANNEL, 2 + 2 + 4 + topic.length + 4 + encoding.length + 4 + map);
-        b.putShort((short) id);
-        b.putShort((short) 0);
-        putString(b, topic);
-        putString(b, encoding);
-        b.putInt(map);
-        if (v != null) {
-            putString(b, k);
-            putString(b, v);
+    private static void channelRecord(RecordBuffer b, int id, ChannelKey key) {
+        int at = b.begin(McapDescriptor.CHANNEL);
+        b.u16(id).u16(0).string(utf8(key.topic())).string(utf8(key.mimeType()));
+        if (key.javaType() == null) {
+            b.u32(0);
+        } else {
+            byte[] k = utf8(McapDescriptor.JAVA_TYPE_KEY);
+            byte[] v = utf8(key.javaType());
+            b.u32(4 + k.length + 4 + v.length).string(k).string(v);
         }
-        end(b);
+        b.end(at);
     }
 
     /**
@@ -262,52 +323,52 @@ public final class McapRecorder implements AutoCloseable {
     }
 
     /**
-     * Starts a record and returns the buffer to write its content into: the block buffer when it fits
-     * (writing the block out first when it is too full), else a buffer of its own. Blocks are written
-     * out only between records, so the file always ends at a record boundary after a write.
+     * Writes the current chunk (uncompressed, with its CRC) and its message indexes in one write, so the
+     * file always ends at a chunk boundary.
      */
-    private ByteBuffer begin(byte opcode, long contentLength) throws IOException {
-        long total = McapDescriptor.RECORD_HEADER_LENGTH + contentLength;
-        if (total > Integer.MAX_VALUE - 16) {
-            throw new IllegalArgumentException("a record of " + total + " bytes is too large for recording " + name);
+    private void writeChunk() throws IOException {
+        int size = records.position();
+        if (size == 0) {
+            return;
         }
-        if (buffer.remaining() < total) {
-            flush();
+        CRC32 crc = new CRC32();
+        crc.update(records.array(), 0, size);
+        block.clear();
+        int at = block.begin(McapDescriptor.CHUNK);
+        block.u64(chunkStartTime)
+                .u64(chunkEndTime)
+                .u64(size)
+                .u32(crc.getValue())
+                .string(new byte[0])
+                .u64(size);
+        block.bytes(records.array(), 0, size);
+        block.end(at);
+        long chunkOffset = committed;
+        long chunkLength = block.position();
+        Map<Integer, Long> indexOffsets = new LinkedHashMap<>();
+        for (Map.Entry<Integer, LongPairs> e : messageIndexes.entrySet()) {
+            indexOffsets.put(e.getKey(), chunkOffset + block.position());
+            long[][] pairs = e.getValue().sorted();
+            int index = block.begin(McapDescriptor.MESSAGE_INDEX);
+            block.u16(e.getKey()).u32(pairs.length * 16L);
+            for (long[] p : pairs) {
+                block.u64(p[0]).u64(p[1]);
+            }
+            block.end(index);
         }
-        ByteBuffer b = total <= buffer.remaining()
-                ? buffer
-                : ByteBuffer.allocate((int) total).order(ByteOrder.LITTLE_ENDIAN);
-        b.put(opcode);
-        b.putLong(contentLength);
-        return b;
+        long indexLength = block.position() - chunkLength;
+        writeBlock();
+        chunkIndexes.add(new ChunkIndex(
+                chunkStartTime, chunkEndTime, chunkOffset, chunkLength, indexOffsets, indexLength, size));
+        records.clear();
+        messageIndexes.clear();
+        chunkStartTime = Long.MAX_VALUE;
+        chunkEndTime = 0;
     }
 
-    /** Ends a record: one in a buffer of its own is written out at once. */
-    private void end(ByteBuffer b) throws IOException {
-        if (b != buffer) {
-            b.flip();
-            write(b);
-        }
-    }
-
-    private static void putString(ByteBuffer b, byte[] s) {
-        b.putInt(s.length);
-        b.put(s);
-    }
-
-    /**
-     * Writes the block out; {@link #committed} is then the end of the last record written whole.
-     */
-    private void flush() throws IOException {
-        buffer.flip();
-        try {
-            write(buffer);
-        } finally {
-            buffer.clear();
-        }
-    }
-
-    private void write(ByteBuffer b) throws IOException {
+    /** Writes the block out; {@link #committed} is then the end of what was written whole. */
+    private void writeBlock() throws IOException {
+        ByteBuffer b = block.content();
         try {
             while (b.hasRemaining()) {
                 out.write(b);
@@ -315,27 +376,29 @@ public final class McapRecorder implements AutoCloseable {
             committed = out.position();
         } catch (IOException e) {
             fail(e);
+        } finally {
+            block.clear();
         }
     }
 
-    /** A write failed: cut back to the last whole block, finish the file if there is room, stop. */
+    /** A write failed: cut back to the last whole chunk, finish the file if there is room, stop. */
     private void fail(IOException e) throws IOException {
         closed = true;
         String finished;
         try {
             out.truncate(committed);
             out.position(committed);
-            ByteBuffer tail = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
-            tail.put(McapDescriptor.DATA_END).putLong(4).putInt(0);
-            tail.put(McapDescriptor.FOOTER)
-                    .putLong(McapDescriptor.FOOTER_LENGTH)
-                    .putLong(0)
-                    .putLong(0)
-                    .putInt(0);
-            tail.put(McapDescriptor.MAGIC);
-            tail.flip();
-            while (tail.hasRemaining()) {
-                out.write(tail);
+            RecordBuffer tail = new RecordBuffer(64);
+            int at = tail.begin(McapDescriptor.DATA_END);
+            tail.u32(0);
+            tail.end(at);
+            at = tail.begin(McapDescriptor.FOOTER);
+            tail.u64(0).u64(0).u32(0);
+            tail.end(at);
+            tail.bytes(McapDescriptor.MAGIC);
+            ByteBuffer b = tail.content();
+            while (b.hasRemaining()) {
+                out.write(b);
             }
             finished = "closed properly";
         } catch (IOException again) {
@@ -354,53 +417,56 @@ public final class McapRecorder implements AutoCloseable {
                 e);
     }
 
-    /** Finishes the file: Data End, the summary (channels, statistics), summary offsets, footer, magic. */
+    /**
+     * Finishes the file: the last chunk, Data End, the summary (channels, statistics, chunk indexes),
+     * summary offsets, footer and magic.
+     */
     @Override
     public synchronized void close() {
         if (closed) {
             return;
         }
         try {
-            ByteBuffer b = begin(McapDescriptor.DATA_END, 4);
-            b.putInt(0); // no CRC
-            end(b);
-            flush();
-            long summaryStart = committed;
+            writeChunk();
+            int at = block.begin(McapDescriptor.DATA_END);
+            block.u32(0); // no CRC of the data section
+            block.end(at);
+            long summaryStart = committed + block.position();
             for (Map.Entry<ChannelKey, Integer> c : channels.entrySet()) {
-                writeChannel(c.getValue(), c.getKey());
+                channelRecord(block, c.getValue(), c.getKey());
             }
-            flush();
-            long statisticsStart = committed;
-            int countsLength = counts.size() * 10;
-            b = begin(McapDescriptor.STATISTICS, 8 + 2 + 4 + 4 + 4 + 4 + 8 + 8 + 4 + countsLength);
-            b.putLong(messages);
-            b.putShort((short) 0);
-            b.putInt(channels.size());
-            b.putInt(0);
-            b.putInt(0);
-            b.putInt(0);
-            b.putLong(messages == 0 ? 0 : startTime);
-            b.putLong(endTime);
-            b.putInt(countsLength);
+            long statisticsStart = committed + block.position();
+            at = block.begin(McapDescriptor.STATISTICS);
+            block.u64(messages).u16(0).u32(channels.size()).u32(0).u32(0).u32(chunkIndexes.size());
+            block.u64(messages == 0 ? 0 : startTime).u64(endTime);
+            block.u32(counts.size() * 10L);
             for (Map.Entry<Integer, long[]> c : counts.entrySet()) {
-                b.putShort(c.getKey().shortValue());
-                b.putLong(c.getValue()[0]);
+                block.u16(c.getKey()).u64(c.getValue()[0]);
             }
-            end(b);
-            flush();
-            long offsetsStart = committed;
+            block.end(at);
+            long chunkIndexStart = committed + block.position();
+            for (ChunkIndex c : chunkIndexes) {
+                at = block.begin(McapDescriptor.CHUNK_INDEX);
+                block.u64(c.startTime()).u64(c.endTime()).u64(c.offset()).u64(c.length());
+                block.u32(c.messageIndexOffsets().size() * 10L);
+                for (Map.Entry<Integer, Long> o : c.messageIndexOffsets().entrySet()) {
+                    block.u16(o.getKey()).u64(o.getValue());
+                }
+                block.u64(c.messageIndexLength())
+                        .string(new byte[0])
+                        .u64(c.size())
+                        .u64(c.size());
+                block.end(at);
+            }
+            long offsetsStart = committed + block.position();
             summaryOffset(McapDescriptor.CHANNEL, summaryStart, statisticsStart - summaryStart);
-            summaryOffset(McapDescriptor.STATISTICS, statisticsStart, offsetsStart - statisticsStart);
-            b = begin(McapDescriptor.FOOTER, McapDescriptor.FOOTER_LENGTH);
-            b.putLong(summaryStart);
-            b.putLong(offsetsStart);
-            b.putInt(0);
-            end(b);
-            if (buffer.remaining() < McapDescriptor.MAGIC.length) {
-                flush();
-            }
-            buffer.put(McapDescriptor.MAGIC);
-            flush();
+            summaryOffset(McapDescriptor.STATISTICS, statisticsStart, chunkIndexStart - statisticsStart);
+            summaryOffset(McapDescriptor.CHUNK_INDEX, chunkIndexStart, offsetsStart - chunkIndexStart);
+            at = block.begin(McapDescriptor.FOOTER);
+            block.u64(summaryStart).u64(offsetsStart).u32(0);
+            block.end(at);
+            block.bytes(McapDescriptor.MAGIC);
+            writeBlock();
             closed = true;
             out.close();
         } catch (IOException e) {
@@ -408,15 +474,13 @@ public final class McapRecorder implements AutoCloseable {
         }
     }
 
-    private void summaryOffset(byte group, long start, long length) throws IOException {
+    private void summaryOffset(byte group, long start, long length) {
         if (length == 0) {
             return;
         }
-        ByteBuffer b = begin(McapDescriptor.SUMMARY_OFFSET, 1 + 8 + 8);
-        b.put(group);
-        b.putLong(start);
-        b.putLong(length);
-        end(b);
+        int at = block.begin(McapDescriptor.SUMMARY_OFFSET);
+        block.u8(group).u64(start).u64(length);
+        block.end(at);
     }
 
     @Override

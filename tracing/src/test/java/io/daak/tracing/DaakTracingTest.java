@@ -23,6 +23,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.MDC;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -153,6 +155,46 @@ class DaakTracingTest {
         assertThat(requestInner.getParentId()).isEqualTo(handleOuter.getSpanId());
         assertThat(span("handle inner").getTraceId())
                 .isEqualTo(span("request outer").getTraceId());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"local", "tcp", "ws"})
+    void shouldMakeOneTraceOverEveryHop(String hop) {
+        Service<String, String> echo = Service.of("echo", String.class, String.class);
+        try (DaakNode node = node(LocalOptions.defaults());
+                Daak shared = Daak.local()) {
+            String uri = hop.equals("tcp")
+                    ? node.tcpUri().toString()
+                    : node.webSocketUri().toString();
+            Daak a = hop.equals("local")
+                    ? Daak.intercepted(shared, DaakTracing.of(observations))
+                    : Daak.intercepted(Daak.connect(uri), DaakTracing.of(observations));
+            Daak b = hop.equals("local")
+                    ? Daak.intercepted(shared, DaakTracing.of(observations))
+                    : Daak.intercepted(Daak.connect(uri), DaakTracing.of(observations));
+            try (a;
+                    b) {
+                b.serve(echo, q -> Mono.just(q)).block(WAIT);
+                a.request(echo, "hi").block(WAIT);
+            }
+        }
+        SimpleSpan request = span("request echo");
+        SimpleSpan handle = span("handle echo");
+        assertThat(handle.getTraceId()).isEqualTo(request.getTraceId());
+        assertThat(handle.getParentId()).isEqualTo(request.getSpanId());
+    }
+
+    @Test
+    void shouldAddNothingWhenSamplingIsOff() {
+        observations.observationConfig().observationPredicate((name, context) -> false);
+        try (Daak daak = Daak.intercepted(Daak.local(), DaakTracing.of(observations))) {
+            Flux<Message<String>> sub =
+                    daak.subscribe(Topic.of("t", String.class)).take(1).cache();
+            sub.subscribe();
+            daak.publish(Topic.of("t", String.class), "x").block(WAIT);
+            assertThat(sub.blockLast(WAIT).headers()).isEmpty();
+        }
+        assertThat(tracer.getSpans()).isEmpty();
     }
 
     static void awaitSubscriber(Daak a, String topic) {

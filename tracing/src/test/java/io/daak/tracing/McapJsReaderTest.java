@@ -63,6 +63,41 @@ class McapJsReaderTest {
         assertThat(out.get("statistics").get("channelCount").asInt()).isEqualTo(3);
         assertThat(out.get("indexed").get("channels")).hasSize(3);
         assertThat(out.get("indexed").get("messageCount").asInt()).isEqualTo(3);
+        assertThat(out.get("indexed").get("chunkCount").asInt()).isEqualTo(1);
+        JsonNode viaIndex = out.get("indexed").get("messagesByTopic");
+        assertThat(viaIndex.get("chat/room").asInt()).isEqualTo(1);
+        assertThat(viaIndex.get("sensors/t1").asInt()).isEqualTo(1);
+        assertThat(viaIndex.get("blobs/b").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldReadManyChunksThroughTheirIndexes() throws Exception {
+        if (!Files.isDirectory(
+                SCRIPT_DIR.resolve("node_modules").resolve("@mcap").resolve("core"))) {
+            fail("@mcap/core is not installed: run `npm ci --prefix tracing/src/test/js`");
+        }
+        Path file = dir.resolve("many.mcap");
+        try (McapRecorder rec = McapRecorder.over(
+                java.nio.channels.FileChannel.open(
+                        file, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE),
+                file.toString(),
+                4096)) {
+            for (int i = 0; i < 999; i++) {
+                byte[] v = ("value " + i).getBytes(StandardCharsets.UTF_8);
+                rec.write(new RecordedMessage(
+                        "t/" + (i % 3), io.daak.core.RawValue.of(v, "text/plain", null), i / 3 + 1, 1_000L * i, i));
+            }
+        }
+        JsonNode out = new ObjectMapper().readTree(runReader(file));
+        assertThat(out.get("messages").asInt()).isEqualTo(999);
+        assertThat(out.get("indexed").get("chunkCount").asInt()).isGreaterThan(3);
+        JsonNode viaIndex = out.get("indexed").get("messagesByTopic");
+        assertThat(viaIndex.get("t/0").asInt()
+                        + viaIndex.get("t/1").asInt()
+                        + viaIndex.get("t/2").asInt())
+                .isEqualTo(999);
+        assertThat(Replay.of(file).asFastAsPossible().recorded().count().block())
+                .isEqualTo(999);
     }
 
     private static String payload(JsonNode channel) {

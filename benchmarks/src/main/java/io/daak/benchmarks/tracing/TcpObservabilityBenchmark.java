@@ -35,7 +35,7 @@ import reactor.core.publisher.Flux;
 @Fork(
         value = 1,
         jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
-@Warmup(iterations = 3, time = 2)
+@Warmup(iterations = 8, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class TcpObservabilityBenchmark {
 
