@@ -11,10 +11,8 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -157,8 +155,7 @@ public final class McapRecorder implements AutoCloseable {
      */
     public static McapRecorder create(Path file) throws IOException {
         Objects.requireNonNull(file, "file");
-        FileChannel ch = FileChannel.open(
-                file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+        SeekableByteChannel ch = new UninterruptibleFile(file);
         try {
             return new McapRecorder(ch, file.toString(), CHUNK_SIZE);
         } catch (IOException e) {

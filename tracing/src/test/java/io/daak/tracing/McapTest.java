@@ -189,6 +189,29 @@ class McapTest {
         assertThat(back.get(back.size() - 1).sequence()).isEqualTo(back.size() - 1);
     }
 
+    @Test
+    void shouldFinishTheFileWhenTheRecordingThreadIsInterrupted() throws Exception {
+        Path file = dir.resolve("interrupted.mcap");
+        McapRecorder rec = McapRecorder.create(file);
+        Thread writer = new Thread(() -> {
+            Thread.currentThread().interrupt(); // as Reactor does to the worker of a cancelled subscription
+            try {
+                rec.write(at("a", "kept", 1));
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+            rec.close();
+        });
+        writer.start();
+        writer.join(WAIT.toMillis());
+        StepVerifier.create(Replay.of(file)
+                        .asFastAsPossible()
+                        .messages(String.class)
+                        .map(Message::value))
+                .expectNext("kept")
+                .verifyComplete();
+    }
+
     /** A file on a disk that holds {@code capacity} bytes: writes beyond fail like ENOSPC. */
     static final class FullDisk implements SeekableByteChannel {
         private final FileChannel file;

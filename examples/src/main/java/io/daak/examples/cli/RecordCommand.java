@@ -56,6 +56,22 @@ final class RecordCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         McapRecorder recorder = McapRecorder.create(out);
         long[] written = {0};
+        boolean[] stopped = {false};
+        // Ctrl-C ends the JVM without returning here: the hook finishes the file then.
+        Runnable finish = () -> {
+            synchronized (recorder) {
+                if (stopped[0]) {
+                    return;
+                }
+                stopped[0] = true;
+                recorder.close();
+            }
+            McapRecorder.Summary s = recorder.summary();
+            cli.err.println("daak record: " + s.messages() + " messages (" + s.bytes() + " bytes, " + s.channels()
+                    + " channels) in " + out);
+        };
+        Thread hook = new Thread(finish, "daak-record-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
         try (Daak daak = client.connect()) {
             Flux<Message<RawValue>> messages = daak.subscribe(
                     Selector.of(selector, RawValue.class),
@@ -65,11 +81,16 @@ final class RecordCommand implements Callable<Integer> {
             }
             boolean completed = Await.completion(
                     messages.publishOn(Schedulers.boundedElastic(), 256).doOnNext(m -> {
-                        try {
-                            recorder.write(m);
-                            written[0]++;
-                        } catch (IOException e) {
-                            throw Exceptions.propagate(e);
+                        synchronized (recorder) { // never after the command has finished the file
+                            if (stopped[0]) {
+                                return;
+                            }
+                            try {
+                                recorder.write(m);
+                                written[0]++;
+                            } catch (IOException e) {
+                                throw Exceptions.propagate(e);
+                            }
                         }
                     }));
             if (!completed) {
@@ -79,10 +100,17 @@ final class RecordCommand implements Callable<Integer> {
                     ? 0
                     : Await.endOf(cli.err, "record", "the subscription", written[0], "messages", count);
         } finally {
-            recorder.close();
-            McapRecorder.Summary s = recorder.summary();
-            cli.err.println("daak record: " + s.messages() + " messages (" + s.bytes() + " bytes, " + s.channels()
-                    + " channels) in " + out);
+            // An interrupt (how a command is stopped in process) would close the file channel mid-write.
+            boolean interrupted = Thread.interrupted();
+            finish.run();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running, or has finished the file
+            }
         }
     }
 }

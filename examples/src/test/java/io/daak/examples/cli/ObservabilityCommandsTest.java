@@ -93,6 +93,22 @@ class ObservabilityCommandsTest {
     }
 
     @Test
+    void shouldFinishTheFileWhenRecordingIsStoppedWithCtrlC() {
+        Path file = dir.resolve("stopped.mcap");
+        Running record = Cli.start("record", "--uri", uri, "stop/**", "-o", file.toString());
+        awaitSubscriber("stop/probe");
+        daak.publish(Topic.of("stop/data", String.class), "kept").block(WAIT);
+        Result stopped = record.stop();
+        assertThat(stopped.code()).as("%s", stopped).isEqualTo(Await.INTERRUPTED);
+        assertThat(stopped.err()).contains("daak record: ").contains(" in " + file);
+        Result replayed = Cli.run("replay", "--uri", uri, file.toString(), "--fast", "--topics", "stop/none");
+        assertThat(replayed.code())
+                .as("a finished, readable file: %s", replayed)
+                .isZero();
+        assertThat(replayed.err()).contains("daak replay: 0 messages from " + file);
+    }
+
+    @Test
     void shouldFailClearlyOnADamagedRecording() throws Exception {
         Path file = dir.resolve("bad.mcap");
         java.nio.file.Files.writeString(file, "not a recording");
