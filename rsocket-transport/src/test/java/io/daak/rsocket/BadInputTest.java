@@ -76,7 +76,7 @@ class BadInputTest {
                             IntStream.range(0, rounds * perRound).boxed().toList())
                     .expectComplete()
                     .verifyLater();
-            awaitSubscribed(healthy);
+            NodeFixture.awaitSubscribed(healthy);
             for (int round = 0; round < rounds; round++) {
                 attacks.get(round).run();
                 for (int i = 0; i < perRound; i++) {
@@ -85,14 +85,6 @@ class BadInputTest {
             }
             everything.verify(WAIT);
         }
-    }
-
-    private static void awaitSubscribed(Daak daak) {
-        Topic<Integer> probe = Topic.of("hostile/probe", Integer.class);
-        StepVerifier.create(daak.subscribe(probe).take(1), 1)
-                .then(() -> daak.publish(probe, 1).block(WAIT))
-                .expectNextCount(1)
-                .verifyComplete();
     }
 
     @Test

@@ -31,4 +31,17 @@ final class NodeFixture {
             throw new UncheckedIOException(e);
         }
     }
+
+    /**
+     * Returns once the subscriptions {@code daak} made before are in place at the node: a probe
+     * published through the same handle comes back, and a handle's calls reach the node in order.
+     */
+    static void awaitSubscribed(io.daak.core.Daak daak) {
+        io.daak.core.Topic<Integer> probe = io.daak.core.Topic.of("fixture/probe-" + System.nanoTime(), Integer.class);
+        reactor.test.StepVerifier.create(daak.subscribe(probe).take(1), 1)
+                .then(() -> daak.publish(probe, 1).block(java.time.Duration.ofSeconds(10)))
+                .expectNextCount(1)
+                .expectComplete()
+                .verify(java.time.Duration.ofSeconds(10));
+    }
 }

@@ -52,7 +52,7 @@ class RemoteLifecycleTest {
                     .expectComplete()
                     .verifyLater();
             // The subscription is in place once a publish through the node is seen by it.
-            awaitSubscribed(subscriber, topic);
+            NodeFixture.awaitSubscribed(subscriber);
             Daak publisher = Daak.connect(node.webSocketUri().toString());
             Publication<Integer> publication = publisher.publication(topic);
             for (int i = 0; i < count; i++) {
@@ -61,15 +61,6 @@ class RemoteLifecycleTest {
             publisher.close(); // at once: what was accepted must still arrive
             v.verify(WAIT);
         }
-    }
-
-    private static void awaitSubscribed(Daak daak, Topic<Integer> topic) {
-        // A confirmed subscription on another handle proves nothing about this one, so probe through it.
-        Topic<Integer> probe = Topic.of(topic.name() + "-probe", Integer.class);
-        StepVerifier.create(daak.subscribe(probe).take(1), 1)
-                .then(() -> daak.publish(probe, 1).block(WAIT))
-                .expectNextCount(1)
-                .verifyComplete();
     }
 
     @Test

@@ -74,7 +74,7 @@ class ResilienceTest {
                     .assertNext(got -> assertThat(Arrays.equals(got, big)).isTrue())
                     .expectComplete()
                     .verifyLater();
-            awaitSubscribed(b);
+            NodeFixture.awaitSubscribed(b);
             StepVerifier.create(a.publish(topic, big))
                     .assertNext(r -> assertThat(r.matched()).isEqualTo(1))
                     .verifyComplete();
@@ -89,14 +89,6 @@ class ResilienceTest {
         } finally {
             io.netty.util.ResourceLeakDetector.setLevel(level);
         }
-    }
-
-    private static void awaitSubscribed(Daak daak) {
-        Topic<Integer> probe = Topic.of("big/probe-" + System.nanoTime(), Integer.class);
-        StepVerifier.create(daak.subscribe(probe).take(1), 1)
-                .then(() -> daak.publish(probe, 1).block(WAIT))
-                .expectNextCount(1)
-                .verifyComplete();
     }
 
     @ParameterizedTest
@@ -146,7 +138,7 @@ class ResilienceTest {
                         half.countDown();
                         all.countDown();
                     });
-            awaitSubscribed(subscriber);
+            NodeFixture.awaitSubscribed(subscriber);
             Publication<Integer> publication = publisher.publication(topic);
             Thread pump = new Thread(() -> IntStream.range(0, count).forEach(i -> {
                 while (!publication.tryPublish(i)) {
@@ -177,7 +169,7 @@ class ResilienceTest {
             java.util.concurrent.atomic.AtomicReference<Throwable> failed =
                     new java.util.concurrent.atomic.AtomicReference<>();
             Disposable sub = subscriber.subscribe(topic).subscribe(m -> got.add(m.value()), failed::set);
-            awaitSubscribed(subscriber);
+            NodeFixture.awaitSubscribed(subscriber);
             publisher.publish(topic, 1).block(WAIT);
             assertThat(got.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1);
 
