@@ -488,6 +488,25 @@ public interface Daak extends Disposable, AutoCloseable {
     @Override
     void close();
 
+    /**
+     * What happens to this handle's connection: a hot stream that first replays the latest event (the
+     * current state), then each new one, and completes when the handle is closed. A remote handle
+     * resumes, reconnects and re-establishes its subscriptions, watches and served services by itself;
+     * these events let the application learn that it happened, and whether messages may have been
+     * missed ({@link ConnectionEvent#gap()}). Handles without a connection (in-process) complete at once.
+     *
+     * <pre>{@code
+     * daak.connectionEvents()
+     *     .filter(ConnectionEvent::gap)
+     *     .subscribe(e -> log.warn("reconnected to {} after {}: re-reading state", e.uri(), e.downtime()));
+     * }</pre>
+     *
+     * @return the events; never errors
+     */
+    default Flux<ConnectionEvent> connectionEvents() {
+        return Flux.empty();
+    }
+
     /** Same as {@link #close()}. */
     @Override
     default void dispose() {

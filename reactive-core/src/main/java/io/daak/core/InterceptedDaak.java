@@ -235,6 +235,11 @@ final class InterceptedDaak implements Daak {
     }
 
     @Override
+    public Flux<ConnectionEvent> connectionEvents() {
+        return delegate.connectionEvents();
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }

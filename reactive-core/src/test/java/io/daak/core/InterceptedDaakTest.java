@@ -30,6 +30,13 @@ class InterceptedDaakTest {
     }
 
     @Test
+    void anInProcessHandleShouldHaveNoConnectionEventsAndTheWrapperShouldPassThemOn() {
+        try (Daak daak = Daak.intercepted(Daak.local())) {
+            StepVerifier.create(daak.connectionEvents()).expectComplete().verify(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
     void shouldRunTheChainAroundEveryCallAndPassChangedFieldsOn() {
         List<String> log = new CopyOnWriteArrayList<>();
         try (Daak daak = Daak.intercepted(Daak.local(), stamping("a", log))) {

@@ -91,7 +91,13 @@ public final class DaakNode implements AutoCloseable {
         this.engine = Daak.local(b.options);
         this.security = b.security;
         this.tls = b.tls != null;
-        SocketAcceptor acceptor = this::accept;
+        ResumableSetups setups = new ResumableSetups();
+        SocketAcceptor acceptor = (setup, peer) -> {
+            String key = ResumableSetups.key(setup);
+            return accept(setup, peer)
+                    .doOnNext(accepted -> setups.accepted(key))
+                    .onErrorResume(e -> setups.refused(key, peer, e));
+        };
         RSocketServer server = RSocketServer.create(acceptor)
                 .payloadDecoder(PayloadDecoder.ZERO_COPY)
                 .maxInboundPayloadSize(b.maxPayloadSize)
@@ -110,18 +116,23 @@ public final class DaakNode implements AutoCloseable {
             // A transport frame may not be larger than the largest payload (fragments are smaller still).
             int frameLimit = Math.min(FRAME_LENGTH_LIMIT, b.maxPayloadSize);
             if (b.tcpPort >= 0) {
-                t = bind(server, NodeTls.tcp(b.host, b.tcpPort, b.tls, frameLimit), "TCP", b.host, b.tcpPort);
+                t = bind(
+                        server,
+                        setups.watch(NodeTls.tcp(b.host, b.tcpPort, b.tls, frameLimit)),
+                        "TCP",
+                        b.host,
+                        b.tcpPort);
             }
             if (b.webSocketPort >= 0) {
                 w = bind(
                         server,
-                        NodeTls.webSocket(b.host, b.webSocketPort, b.tls, frameLimit),
+                        setups.watch(NodeTls.webSocket(b.host, b.webSocketPort, b.tls, frameLimit)),
                         "WebSocket",
                         b.host,
                         b.webSocketPort);
             }
             if (b.shmPath != null) {
-                s = bindShm(server, b.shmPath);
+                s = bindShm(server, setups.watch(ShmServerTransport.create(b.shmPath)), b.shmPath);
             }
         } catch (RuntimeException e) {
             if (t != null) {
@@ -164,9 +175,10 @@ public final class DaakNode implements AutoCloseable {
         }
     }
 
-    private static io.rsocket.Closeable bindShm(RSocketServer server, Path path) {
+    private static io.rsocket.Closeable bindShm(
+            RSocketServer server, io.rsocket.transport.ServerTransport<? extends io.rsocket.Closeable> shm, Path path) {
         try {
-            return server.bind(ShmServerTransport.create(path)).block(Duration.ofSeconds(30));
+            return server.bind(shm).block(Duration.ofSeconds(30));
         } catch (RuntimeException e) {
             throw new DaakException("cannot serve shared memory on " + path + ": " + rootMessage(e), e);
         }

@@ -63,11 +63,13 @@ public final class RemoteConnector implements Connector {
         String[] userInfo = userInfo(uri);
         List<String> query = new ArrayList<>();
         String token = null;
-        boolean resume = false;
+        boolean resume = true;
         if (uri.getRawQuery() != null) {
             for (String part : uri.getRawQuery().split("&")) {
                 if (part.equals("resume=true") || part.equals("resume")) {
                     resume = true;
+                } else if (part.equals("resume=false")) {
+                    resume = false;
                 } else if (part.startsWith("token=")) {
                     token = decode(part.substring("token=".length()));
                 } else if (!part.isEmpty()) {

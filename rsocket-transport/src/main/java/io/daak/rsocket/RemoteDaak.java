@@ -6,6 +6,7 @@ import io.daak.codec.CodecRegistry;
 import io.daak.core.Change;
 import io.daak.core.Codec;
 import io.daak.core.CodecException;
+import io.daak.core.ConnectionEvent;
 import io.daak.core.Daak;
 import io.daak.core.DaakException;
 import io.daak.core.Delivery;
@@ -57,6 +58,7 @@ import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
 import reactor.util.retry.Retry;
 
@@ -111,6 +113,31 @@ final class RemoteDaak implements Daak {
 
     private final MessageAuthentication macs;
 
+    /** What happens to the connection, for {@link #connectionEvents()}: the latest event, then each new one. */
+    private final Sinks.Many<ConnectionEvent> events = Sinks.many().replay().latest();
+
+    /** Since when the handle has been without a connection (guarded by {@link #events}); null while up. */
+    private @Nullable Instant lostAt;
+
+    /** Whether the handle ever connected (guarded by {@link #events}). */
+    private boolean everConnected;
+
+    /** Turns a resumable session's connection losses and resumptions into events. */
+    private final SessionProbe.Listener sessionEvents = new SessionProbe.Listener() {
+        @Override
+        public void lost(@Nullable Throwable cause) {
+            event(ConnectionEvent.Kind.DISCONNECTED, cause);
+        }
+
+        @Override
+        public void resumed() {
+            event(ConnectionEvent.Kind.RESUMED, null);
+        }
+    };
+
+    /** The latest resumable session's probe: knows whether the node refused it. */
+    private volatile @Nullable SessionProbe probe;
+
     /** Calls waiting for the connection, in call order; null when none is being made. */
     private @Nullable List<MonoSink<RSocket>> waiters;
 
@@ -141,16 +168,18 @@ final class RemoteDaak implements Daak {
                         return Mono.error(new DaakException("this Daak handle to " + uri + " is closed"));
                     }
                     RSocketConnector connector = RSocketConnector.create();
-                    if (resume) {
-                        // Off by default: with rsocket-java 1.1.5 a resuming client does not report a
-                        // refused SETUP (it tries to resume instead), so bad credentials would hang.
+                    // Resumes only a session the node accepted: a refused SETUP or a connection the
+                    // node never answered ends at once with its reason (see SessionProbe).
+                    SessionProbe probe = resume ? new SessionProbe(sessionEvents) : null;
+                    this.probe = probe;
+                    ClientTransport watched = probe != null ? probe.watch(transport) : transport;
+                    if (probe != null) {
                         connector = connector.resume(new Resume()
                                 .sessionDuration(DaakNode.DEFAULT_RESUME_SESSION)
                                 .cleanupStoreOnKeepAlive()
                                 .storeFactory(token ->
                                         new InMemoryResumableFramesStore("client", token, DaakNode.RESUME_STORE_BYTES))
-                                .retry(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(50))
-                                        .maxBackoff(Duration.ofSeconds(2))));
+                                .retry(probe.retry(Duration.ofMillis(50), Duration.ofSeconds(2))));
                     }
                     if (setup != null) {
                         connector = connector.setupPayload(Mono.fromSupplier(setup));
@@ -163,7 +192,8 @@ final class RemoteDaak implements Daak {
                             .maxInboundPayloadSize(DaakNode.DEFAULT_MAX_PAYLOAD)
                             .keepAlive(KEEPALIVE_INTERVAL, KEEPALIVE_MAX_LIFETIME)
                             .acceptor(SocketAcceptor.with(responder))
-                            .connect(transport);
+                            .connect(watched)
+                            .map(rs -> probe != null ? probe.attach(rs) : rs);
                 })
                 .onErrorMap(
                         e -> !(e instanceof DaakException),
@@ -200,6 +230,12 @@ final class RemoteDaak implements Daak {
      * arrive meanwhile queue behind them, and only then the connection is open to everyone.
      */
     private void connected(RSocket rs) {
+        event(ConnectionEvent.Kind.CONNECTED, null);
+        rs.onClose()
+                .subscribe(
+                        null,
+                        e -> event(ConnectionEvent.Kind.DISCONNECTED, e),
+                        () -> event(ConnectionEvent.Kind.DISCONNECTED, null));
         while (true) {
             List<MonoSink<RSocket>> ready;
             synchronized (gate) {
@@ -216,6 +252,51 @@ final class RemoteDaak implements Daak {
         if (closed.get()) {
             rs.dispose();
         }
+    }
+
+    /** Records and emits a connection event; a loss is told once until the connection is back. */
+    private void event(ConnectionEvent.Kind kind, @Nullable Throwable cause) {
+        if (closing.get()) {
+            return;
+        }
+        synchronized (events) {
+            Instant now = Instant.now();
+            Duration down = Duration.ZERO;
+            switch (kind) {
+                case DISCONNECTED -> {
+                    if (lostAt != null || !everConnected) {
+                        return;
+                    }
+                    lostAt = now;
+                }
+                case CONNECTED -> {
+                    if (everConnected) {
+                        kind = ConnectionEvent.Kind.RECONNECTED;
+                    }
+                    everConnected = true;
+                    down = lostAt != null ? Duration.between(lostAt, now) : Duration.ZERO;
+                    lostAt = null;
+                }
+                default -> {
+                    down = lostAt != null ? Duration.between(lostAt, now) : Duration.ZERO;
+                    lostAt = null;
+                }
+            }
+            if (kind == ConnectionEvent.Kind.RECONNECTED) {
+                log.info(
+                        "reconnected to {} after {} ms: messages published meanwhile may have been missed",
+                        uri,
+                        down.toMillis());
+            } else if (kind == ConnectionEvent.Kind.RESUMED) {
+                log.info("resumed the session with {} after {} ms: nothing lost", uri, down.toMillis());
+            }
+            events.tryEmitNext(new ConnectionEvent(kind, uri, now, cause, down));
+        }
+    }
+
+    @Override
+    public Flux<ConnectionEvent> connectionEvents() {
+        return events.asFlux();
     }
 
     private void connectFailed(Throwable e) {
@@ -406,6 +487,12 @@ final class RemoteDaak implements Daak {
     }
 
     private Throwable remote(Throwable e, @Nullable String service) {
+        SessionProbe session = probe;
+        io.rsocket.RSocketErrorException refused = session != null ? session.rejection() : null;
+        if (refused != null && (isConnectionLoss(e) || e == refused)) {
+            // The session ended because the node refused it: say so, not "connection closed".
+            e = refused;
+        }
         Throwable t = Wire.fromWire(e, service);
         String hint = NodeTls.hint(uri, e, "");
         return hint.isEmpty() ? t : new DaakException(t.getMessage() + hint, e);
@@ -978,6 +1065,9 @@ final class RemoteDaak implements Daak {
             drainPublications();
             closed.set(true);
             served.clear();
+            synchronized (events) {
+                events.tryEmitComplete();
+            }
             RSocket rs = current;
             if (rs != null) {
                 rs.dispose();

@@ -38,6 +38,21 @@ class RemoteLifecycleTest {
     }
 
     @Test
+    void connectionEventsShouldReplayTheStateAndCompleteOnClose() {
+        Daak daak = Daak.connect(node.tcpUri().toString());
+        daak.publish(Topic.of("lifecycle/events", Integer.class), 1).block(WAIT);
+        StepVerifier.create(daak.connectionEvents())
+                .assertNext(e -> {
+                    assertThat(e.kind()).isEqualTo(io.daak.core.ConnectionEvent.Kind.CONNECTED);
+                    assertThat(e.uri()).isEqualTo(node.tcpUri());
+                    assertThat(e.gap()).isFalse();
+                })
+                .then(daak::close)
+                .expectComplete()
+                .verify(WAIT);
+    }
+
+    @Test
     void closeShouldDeliverWhatTryPublishAcceptedBeforeIt() {
         Topic<Integer> topic = Topic.of("lifecycle/close", Integer.class);
         int count = 5_000;

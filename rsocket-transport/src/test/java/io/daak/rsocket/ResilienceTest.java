@@ -2,6 +2,7 @@ package io.daak.rsocket;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.daak.core.ConnectionEvent;
 import io.daak.core.Daak;
 import io.daak.core.Message;
 import io.daak.core.Publication;
@@ -120,8 +121,11 @@ class ResilienceTest {
         int count = 20_000;
         try (CuttableProxy proxy =
                         new CuttableProxy(transport.equals("tcp") ? node.tcpAddress() : node.webSocketAddress());
-                Daak subscriber = Daak.connect(through(proxy, transport) + "?resume=true");
+                Daak subscriber = Daak.connect(through(proxy, transport)); // resumption is on by default
                 Daak publisher = Daak.connect(node.tcpUri().toString())) {
+            java.util.concurrent.BlockingQueue<ConnectionEvent> events =
+                    new java.util.concurrent.LinkedBlockingQueue<>();
+            subscriber.connectionEvents().subscribe(events::add);
             AtomicLong next = new AtomicLong();
             AtomicLong gaps = new AtomicLong();
             CountDownLatch all = new CountDownLatch(count);
@@ -154,6 +158,13 @@ class ResilienceTest {
             assertThat(gaps.get()).isZero();
             pump.join();
             sub.dispose();
+            assertThat(nextEvent(events).kind()).isEqualTo(ConnectionEvent.Kind.CONNECTED);
+            ConnectionEvent lost = nextEvent(events);
+            assertThat(lost.kind()).isEqualTo(ConnectionEvent.Kind.DISCONNECTED);
+            ConnectionEvent resumed = nextEvent(events);
+            assertThat(resumed.kind()).isEqualTo(ConnectionEvent.Kind.RESUMED);
+            assertThat(resumed.gap()).isFalse();
+            assertThat(resumed.downtime()).isPositive();
         }
     }
 
@@ -163,13 +174,13 @@ class ResilienceTest {
         Topic<Integer> topic = Topic.of("reconnect/seq/" + transport, Integer.class);
         try (CuttableProxy proxy =
                         new CuttableProxy(transport.equals("tcp") ? node.tcpAddress() : node.webSocketAddress());
-                Daak subscriber = Daak.connect(through(proxy, transport)); // no resumption
+                Daak subscriber = Daak.connect(through(proxy, transport) + "?resume=false");
                 Daak publisher = Daak.connect(node.tcpUri().toString())) {
-            java.util.concurrent.BlockingQueue<Integer> got = new java.util.concurrent.LinkedBlockingQueue<>();
-            java.util.concurrent.atomic.AtomicReference<Throwable> failed =
-                    new java.util.concurrent.atomic.AtomicReference<>();
-            Disposable sub = subscriber.subscribe(topic).subscribe(m -> got.add(m.value()), failed::set);
-            NodeFixture.awaitSubscribed(subscriber);
+            Watched watched = new Watched(subscriber, topic);
+            java.util.concurrent.BlockingQueue<ConnectionEvent> events = watched.events;
+            java.util.concurrent.BlockingQueue<Integer> got = watched.got;
+            java.util.concurrent.atomic.AtomicReference<Throwable> failed = watched.failed;
+            Disposable sub = watched.subscription;
             publisher.publish(topic, 1).block(WAIT);
             assertThat(got.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1);
 
@@ -190,6 +201,11 @@ class ResilienceTest {
                         .isNotNull()
                         .isGreaterThanOrEqualTo(1_000);
                 assertThat(failed.get()).as("the subscriber saw no error").isNull();
+                assertThat(nextEvent(events).kind()).isEqualTo(ConnectionEvent.Kind.CONNECTED);
+                assertThat(nextEvent(events).kind()).isEqualTo(ConnectionEvent.Kind.DISCONNECTED);
+                ConnectionEvent back = nextEvent(events);
+                assertThat(back.kind()).isEqualTo(ConnectionEvent.Kind.RECONNECTED);
+                assertThat(back.gap()).isTrue();
             } finally {
                 pump.dispose();
                 sub.dispose();
@@ -204,7 +220,7 @@ class ResilienceTest {
                 io.daak.core.Service.of("reconnect/echo/" + transport, String.class, String.class);
         try (CuttableProxy proxy =
                         new CuttableProxy(transport.equals("tcp") ? node.tcpAddress() : node.webSocketAddress());
-                Daak server = Daak.connect(through(proxy, transport));
+                Daak server = Daak.connect(through(proxy, transport) + "?resume=false");
                 Daak client = Daak.connect(node.tcpUri().toString())) {
             server.serve(echo, ServiceHandler.requestReply(q -> Mono.just("echo " + q)))
                     .block(WAIT);
@@ -223,6 +239,80 @@ class ResilienceTest {
                                             && String.valueOf(e.getMessage()).contains("disconnected"))))
                     .block(WAIT);
             assertThat(answer).isEqualTo("echo two");
+        }
+    }
+
+    /** A subscriber handle's connection events and what one subscription of it received. */
+    private static final class Watched {
+        final java.util.concurrent.BlockingQueue<ConnectionEvent> events =
+                new java.util.concurrent.LinkedBlockingQueue<>();
+        final java.util.concurrent.BlockingQueue<Integer> got = new java.util.concurrent.LinkedBlockingQueue<>();
+        final java.util.concurrent.atomic.AtomicReference<Throwable> failed =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        final Disposable subscription;
+
+        Watched(Daak subscriber, Topic<Integer> topic) {
+            subscriber.connectionEvents().subscribe(events::add);
+            subscription = subscriber.subscribe(topic).subscribe(m -> got.add(m.value()), failed::set);
+            NodeFixture.awaitSubscribed(subscriber);
+        }
+    }
+
+    private static ConnectionEvent nextEvent(java.util.concurrent.BlockingQueue<ConnectionEvent> events)
+            throws InterruptedException {
+        ConnectionEvent e = events.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(e).as("a connection event within %s", WAIT).isNotNull();
+        return e;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tcp", "ws"})
+    void aRestartedNodeShouldBeReconnectedToWithResumptionOn(String transport) throws Exception {
+        Topic<Integer> topic = Topic.of("restart/seq/" + transport, Integer.class);
+        DaakNode first =
+                DaakNode.builder().host("127.0.0.1").tcpPort(0).webSocketPort(0).start();
+        int tcpPort = first.tcpAddress().getPort();
+        int wsPort = first.webSocketAddress().getPort();
+        String at = transport.equals("tcp") ? "tcp://127.0.0.1:" + tcpPort : "ws://127.0.0.1:" + wsPort + "/";
+        DaakNode second = null;
+        try (Daak subscriber = Daak.connect(at)) {
+            Watched watched = new Watched(subscriber, topic);
+            java.util.concurrent.BlockingQueue<ConnectionEvent> events = watched.events;
+            java.util.concurrent.BlockingQueue<Integer> got = watched.got;
+            java.util.concurrent.atomic.AtomicReference<Throwable> failed = watched.failed;
+            Disposable sub = watched.subscription;
+            try (Daak publisher = Daak.connect("tcp://127.0.0.1:" + tcpPort)) {
+                publisher.publish(topic, 1).block(WAIT);
+            }
+            assertThat(got.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1);
+            assertThat(nextEvent(events).kind()).isEqualTo(ConnectionEvent.Kind.CONNECTED);
+
+            first.close(); // the session is gone with the node: resuming it is refused, a new one is made
+            assertThat(nextEvent(events).kind()).isEqualTo(ConnectionEvent.Kind.DISCONNECTED);
+            second = DaakNode.builder()
+                    .host("127.0.0.1")
+                    .tcpPort(tcpPort)
+                    .webSocketPort(wsPort)
+                    .start();
+            ConnectionEvent back = nextEvent(events);
+            assertThat(back.kind()).isEqualTo(ConnectionEvent.Kind.RECONNECTED);
+            assertThat(back.gap()).isTrue();
+
+            try (Daak publisher = Daak.connect("tcp://127.0.0.1:" + tcpPort)) {
+                Integer after = null;
+                for (int i = 0; i < 200 && after == null; i++) {
+                    publisher.publish(topic, 2).block(WAIT);
+                    after = got.poll(100, TimeUnit.MILLISECONDS);
+                }
+                assertThat(after).as("a message from the restarted node").isEqualTo(2);
+            }
+            assertThat(failed.get()).as("the subscriber saw no error").isNull();
+            sub.dispose();
+        } finally {
+            first.close();
+            if (second != null) {
+                second.close();
+            }
         }
     }
 }

@@ -1,0 +1,130 @@
+package io.daak.rsocket;
+
+import io.netty.buffer.ByteBuf;
+import io.rsocket.DuplexConnection;
+import io.rsocket.RSocket;
+import io.rsocket.RSocketErrorException;
+import io.rsocket.exceptions.Exceptions;
+import io.rsocket.exceptions.RejectedResumeException;
+import io.rsocket.exceptions.RejectedSetupException;
+import io.rsocket.frame.FrameHeaderCodec;
+import io.rsocket.frame.FrameType;
+import io.rsocket.transport.ClientTransport;
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.util.retry.Retry;
+import reactor.util.retry.RetryBackoffSpec;
+
+/**
+ * Watches one client session's frames from the node, so that RSocket resumption only resumes what is
+ * worth resuming: a session the node accepted. A resuming rsocket-java client treats every lost
+ * connection as a blip, so on its own it would keep resuming a session whose SETUP the node refused
+ * (bad credentials) or that never got an answer (a plain client at a TLS port); the probe's
+ * {@link #retry()} gives up at once in those cases, and {@link #rejection()} tells callers why.
+ *
+ * <p>The probe only looks at frame headers; it never retains or releases a frame. Thread-safe.
+ */
+final class SessionProbe {
+
+    /** Told when a connection of the session is lost and when the session resumed. */
+    interface Listener {
+        /** A transport connection of the session ended; resumption follows unless the session ends. */
+        void lost(@Nullable Throwable cause);
+
+        /** The node confirmed a RESUME: the session goes on. */
+        void resumed();
+    }
+
+    private final Listener listener;
+
+    /** This session's RSocket once connected: a refusal disposes it. */
+    private volatile @Nullable RSocket session;
+
+    /** Whether the node answered anything on this session: it accepted the SETUP. */
+    private volatile boolean answered;
+
+    /** The node's refusal of the SETUP (or of a RESUME), once seen. */
+    private volatile @Nullable RSocketErrorException rejection;
+
+    /** @param listener told of lost connections and resumptions */
+    SessionProbe(Listener listener) {
+        this.listener = listener;
+    }
+
+    /** Ties the probe to the session's RSocket; a refusal seen before or after disposes it. */
+    RSocket attach(RSocket rs) {
+        session = rs;
+        if (rejection != null) {
+            rs.dispose();
+        }
+        return rs;
+    }
+
+    /** The given transport, with every connection it makes (the first and each resumed one) watched. */
+    ClientTransport watch(ClientTransport transport) {
+        return () -> transport.connect().<DuplexConnection>map(Watched::new);
+    }
+
+    /** The node's refusal of this session, if it sent one. */
+    @Nullable
+    RSocketErrorException rejection() {
+        return rejection;
+    }
+
+    /**
+     * What the resuming client does after a lost connection: nothing, when the node never accepted this
+     * session or refused it; else tries again with backoff for as long as the session lasts.
+     */
+    Retry retry(Duration firstBackoff, Duration maxBackoff) {
+        RetryBackoffSpec backoff = Retry.backoff(Long.MAX_VALUE, firstBackoff).maxBackoff(maxBackoff);
+        return Retry.from(signals -> backoff.generateCompanion(signals.filter(s -> {
+            RSocketErrorException refused = rejection;
+            if (refused != null) {
+                throw refused;
+            }
+            if (!answered) {
+                throw new RejectedResumeException("the node never answered this connection: nothing to resume");
+            }
+            return true;
+        })));
+    }
+
+    private void seen(ByteBuf frame) {
+        if (!answered && frame.readableBytes() >= FrameHeaderCodec.size()) {
+            answered = true;
+        }
+        if (frame.readableBytes() < FrameHeaderCodec.size() || FrameHeaderCodec.streamId(frame) != 0) {
+            return;
+        }
+        FrameType type = FrameHeaderCodec.frameType(frame);
+        if (type == FrameType.RESUME_OK) {
+            listener.resumed();
+        } else if (type == FrameType.ERROR) {
+            RuntimeException e = Exceptions.from(0, frame);
+            if ((e instanceof RejectedSetupException || e instanceof RejectedResumeException) && rejection == null) {
+                rejection = (RSocketErrorException) e;
+                RSocket rs = session;
+                if (rs != null) {
+                    rs.dispose();
+                }
+            }
+        }
+    }
+
+    /** A connection whose inbound frames the probe sees on their way to RSocket. */
+    private final class Watched extends ForwardingConnection {
+
+        Watched(DuplexConnection delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public Flux<ByteBuf> receive() {
+            return delegate.receive()
+                    .doOnNext(SessionProbe.this::seen)
+                    .doOnError(listener::lost)
+                    .doOnComplete(() -> listener.lost(null));
+        }
+    }
+}
