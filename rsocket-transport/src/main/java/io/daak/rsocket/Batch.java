@@ -189,6 +189,27 @@ final class Batch {
             return ByteBufPayload.create(Unpooled.wrappedBuffer(bytes, 0, out.size()), metadata);
         }
 
+        /**
+         * A new batch of this one's entries after the first {@code skip} (for sending again what was
+         * not answered); this writer is left as it was.
+         */
+        Writer from(int skip) {
+            byte[] bytes = out.array();
+            int at = 0;
+            for (int i = 0; i < skip; i++) {
+                at += 4 + readInt(bytes, at);
+                at += 4 + readInt(bytes, at);
+            }
+            Writer rest = new Writer();
+            rest.out.put(bytes, at, out.size() - at);
+            rest.count = count - skip;
+            return rest;
+        }
+
+        private static int readInt(byte[] b, int at) {
+            return ((b[at] & 0xff) << 24) | ((b[at + 1] & 0xff) << 16) | ((b[at + 2] & 0xff) << 8) | (b[at + 3] & 0xff);
+        }
+
         /** Abandons the batch (its memory is the garbage collector's). */
         void release() {}
     }

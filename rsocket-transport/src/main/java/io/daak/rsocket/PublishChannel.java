@@ -29,15 +29,30 @@ import reactor.core.publisher.Operators;
  * {@value #MAX_PENDING} publishes wait here). The node answers each batch with a JSON array of one
  * result per entry, in order, which completes the {@code publish} calls' results.
  *
+ * <p>A publication's channel outlives a lost connection: what was sent and not yet answered goes
+ * back to the front of the queue, and the channel opens again (backoff up to 2 s) for as long as
+ * {@value #RESEND_WINDOW_SECONDS} s, so that no accepted publish vanishes; only then do waiting
+ * {@code publish} calls fail and unconfirmed {@code tryPublish} calls get reported (at least once: a
+ * publish the node did but could not answer is sent again).
+ *
  * <p>Thread-safe: state under this object's monitor, emission serialised by an {@code emitting} flag.
  */
-final class PublishChannel implements Publisher<Payload>, Subscription {
+final class PublishChannel implements Publisher<Payload> {
 
     private static final Logger log = LoggerFactory.getLogger(PublishChannel.class);
     private static final Object FIRE_AND_FORGET = new Object();
 
     /** At most this many publishes wait for the node's demand; more are refused. */
     static final int MAX_PENDING = 4096;
+
+    /** How long a publication's channel keeps trying to reach the node again after losing it. */
+    static final long RESEND_WINDOW_SECONDS = 30;
+
+    /** Opens one attempt of the request-channel: the payloads to send, the node's answers. */
+    private final @Nullable Function<Publisher<Payload>, Flux<Payload>> opener;
+
+    /** Whether the channel should stop trying again (its handle is closing). */
+    private final java.util.function.BooleanSupplier stopped;
 
     private final String topic;
     private final String route;
@@ -47,6 +62,17 @@ final class PublishChannel implements Publisher<Payload>, Subscription {
     private final ArrayDeque<Batch.Writer> batches = new ArrayDeque<>();
     /** One per queued or unanswered publish: its result's sink, or {@link #FIRE_AND_FORGET}. */
     private final ArrayDeque<Object> waiting = new ArrayDeque<>();
+
+    /** Batches sent on the current attempt and not yet answered in full, oldest first. */
+    private final ArrayDeque<Batch.Writer> sent = new ArrayDeque<>();
+    /** How many entries of the oldest sent batch were answered. */
+    private int answeredOfOldest;
+    /** Which attempt of the request-channel is current; signals of older ones are ignored. */
+    private int generation;
+    /** When the connection was first lost without a successful answer since (nanoTime), or 0. */
+    private long lostSince;
+
+    private int retries;
 
     private int pending;
     private long demand;
@@ -66,26 +92,48 @@ final class PublishChannel implements Publisher<Payload>, Subscription {
     /** Completed when nothing waits any more (every publish sent and answered) or the channel ended. */
     private final List<java.util.concurrent.CompletableFuture<Void>> idle = new ArrayList<>();
 
-    private PublishChannel(String topic, ByteBufAllocator allocator) {
+    private PublishChannel(
+            String topic,
+            ByteBufAllocator allocator,
+            @Nullable Function<Publisher<Payload>, Flux<Payload>> opener,
+            java.util.function.BooleanSupplier stopped) {
         this.topic = topic;
         this.route = Wire.Op.PUBLISH.route(topic);
         this.allocator = allocator;
+        this.opener = opener;
+        this.stopped = stopped;
     }
 
     /**
      * Opens a channel: {@code open} starts the request-channel with the given payloads and returns the
-     * node's answers, which this channel consumes.
+     * node's answers, which this channel consumes. It is called again after a lost connection.
+     *
+     * @param stopped whether the handle is closing (the channel then stops trying again)
      */
     static PublishChannel open(
-            String topic, ByteBufAllocator allocator, Function<Publisher<Payload>, Flux<Payload>> open) {
-        PublishChannel channel = new PublishChannel(topic, allocator);
-        open.apply(channel)
-                .subscribe(
-                        channel::answer,
-                        channel::ended,
-                        () -> channel.ended(
-                                new DaakException("the node ended the publish channel of topic '" + topic + "'")));
+            String topic,
+            ByteBufAllocator allocator,
+            Function<Publisher<Payload>, Flux<Payload>> open,
+            java.util.function.BooleanSupplier stopped) {
+        PublishChannel channel = new PublishChannel(topic, allocator, open, stopped);
+        channel.start();
         return channel;
+    }
+
+    /** Starts the current attempt of the request-channel. */
+    private void start() {
+        Function<Publisher<Payload>, Flux<Payload>> open = java.util.Objects.requireNonNull(opener);
+        int attempt;
+        synchronized (this) {
+            attempt = generation;
+        }
+        open.apply(this)
+                .subscribe(
+                        p -> answer(attempt, p),
+                        e -> ended(attempt, e),
+                        () -> ended(
+                                attempt,
+                                new DaakException("the node ended the publish channel of topic '" + topic + "'")));
     }
 
     /**
@@ -102,7 +150,7 @@ final class PublishChannel implements Publisher<Payload>, Subscription {
             Function<T, Payload> encode,
             Function<Publisher<Payload>, Flux<Payload>> open) {
         return Flux.defer(() -> {
-            PublishChannel channel = new PublishChannel(topic, allocator);
+            PublishChannel channel = new PublishChannel(topic, allocator, null, () -> true);
             Flux.<T>from(values).subscribe(new Subscriber<T>() {
                 @Override
                 public void onSubscribe(Subscription s) {
@@ -307,29 +355,45 @@ final class PublishChannel implements Publisher<Payload>, Subscription {
 
     @Override
     public void subscribe(Subscriber<? super Payload> s) {
+        int attempt;
         synchronized (this) {
             if (out != null) {
-                Operators.error(s, new IllegalStateException("a publish channel is subscribed once"));
+                Operators.error(s, new IllegalStateException("an attempt of a publish channel is subscribed once"));
                 return;
             }
             out = s;
+            attempt = generation;
         }
-        s.onSubscribe(this);
-    }
-
-    @Override
-    public void request(long n) {
-        if (Operators.validate(n)) {
-            synchronized (this) {
-                demand = Operators.addCap(demand, n);
+        s.onSubscribe(new Subscription() {
+            @Override
+            public void request(long n) {
+                if (Operators.validate(n)) {
+                    synchronized (PublishChannel.this) {
+                        if (attempt != generation) {
+                            return;
+                        }
+                        demand = Operators.addCap(demand, n);
+                    }
+                    drain();
+                }
             }
-            drain();
-        }
-    }
 
-    @Override
-    public void cancel() {
-        ended(new DaakException("the publish channel of topic '" + topic + "' was cancelled"));
+            @Override
+            public void cancel() {
+                if (opener == null) {
+                    ended(attempt, new DaakException("the publish channel of topic '" + topic + "' was cancelled"));
+                    return;
+                }
+                // RSocket cancels the sending side of a channel first when its connection goes; the
+                // answers' end that follows says whether to open again or fail. Nothing more is sent here.
+                synchronized (PublishChannel.this) {
+                    if (attempt == generation) {
+                        out = null;
+                        demand = 0;
+                    }
+                }
+            }
+        });
     }
 
     private void drain() {
@@ -367,6 +431,9 @@ final class PublishChannel implements Publisher<Payload>, Subscription {
                 }
                 more = source;
                 sent = w.count();
+                if (opener != null) {
+                    this.sent.add(w); // kept until answered, to be sent again after a lost connection
+                }
                 demand--;
                 pending -= w.count();
                 WireFields f = new WireFields();
@@ -382,11 +449,24 @@ final class PublishChannel implements Publisher<Payload>, Subscription {
     }
 
     /** One answer of the node: the results of one batch, in order. */
-    private void answer(Payload p) {
+    private void answer(int attempt, Payload p) {
+        synchronized (this) {
+            if (attempt != generation) {
+                p.release();
+                return;
+            }
+            lostSince = 0;
+            retries = 0;
+        }
         try {
             parse(p, (r, error) -> {
                 MonoSink<PublishResult> sink;
                 synchronized (this) {
+                    Batch.Writer oldest = sent.peek();
+                    if (oldest != null && ++answeredOfOldest >= oldest.count()) {
+                        sent.poll();
+                        answeredOfOldest = 0;
+                    }
                     Object w = waiting.poll();
                     if (w == null) {
                         log.warn("the node answered more publishes than topic '{}' sent", topic);
@@ -406,15 +486,52 @@ final class PublishChannel implements Publisher<Payload>, Subscription {
                 }
             });
         } catch (DaakException e) {
-            ended(e);
+            ended(attempt, e);
         }
         signalIdle();
     }
 
-    /** The channel ended: what waits fails (publish) or is reported lost (tryPublish). */
-    private void ended(Throwable e) {
+    /**
+     * An attempt ended: after a lost connection the channel tries again (within the window), else
+     * what waits fails (publish) or is reported lost (tryPublish).
+     */
+    private void ended(int attempt, Throwable e) {
         List<Object> failed;
         List<Batch.Writer> unsent;
+        long delayMillis;
+        synchronized (this) {
+            if (closed != null || attempt != generation) {
+                return;
+            }
+            delayMillis = retryDelay(e);
+            if (delayMillis >= 0) {
+                generation++;
+                out = null;
+                demand = 0;
+                headSent = false;
+                // What the node did not answer goes first again, in order; its results still wait.
+                List<Batch.Writer> again = new ArrayList<>(sent);
+                if (!again.isEmpty() && answeredOfOldest > 0) {
+                    again.set(0, again.get(0).from(answeredOfOldest));
+                }
+                sent.clear();
+                answeredOfOldest = 0;
+                for (int i = again.size() - 1; i >= 0; i--) {
+                    batches.addFirst(again.get(i));
+                    pending += again.get(i).count();
+                }
+            }
+        }
+        if (delayMillis >= 0) {
+            log.debug(
+                    "the publish channel of '{}' lost its connection ({}); opening it again in {} ms",
+                    topic,
+                    e,
+                    delayMillis);
+            reactor.core.publisher.Mono.delay(java.time.Duration.ofMillis(delayMillis))
+                    .subscribe(x -> start());
+            return;
+        }
         synchronized (this) {
             if (closed != null) {
                 return;
@@ -424,6 +541,7 @@ final class PublishChannel implements Publisher<Payload>, Subscription {
             waiting.clear();
             unsent = new ArrayList<>(batches);
             batches.clear();
+            sent.clear();
             pending = 0;
         }
         unsent.forEach(Batch.Writer::release);
@@ -443,6 +561,23 @@ final class PublishChannel implements Publisher<Payload>, Subscription {
                 s.error(error);
             }
         }
+    }
+
+    /**
+     * How long to wait before opening the channel again after {@code e}, or -1 when it must end: the
+     * error is not a lost connection, the handle is closing, or the window has passed. Under the lock.
+     */
+    private long retryDelay(Throwable e) {
+        if (opener == null || stopped.getAsBoolean() || !RemoteDaak.isConnectionLoss(e)) {
+            return -1;
+        }
+        long now = System.nanoTime();
+        if (lostSince == 0) {
+            lostSince = now;
+        } else if (now - lostSince > java.util.concurrent.TimeUnit.SECONDS.toNanos(RESEND_WINDOW_SECONDS)) {
+            return -1;
+        }
+        return Math.min(2_000L, 50L << Math.min(retries++, 6));
     }
 
     @SuppressWarnings("unchecked")

@@ -541,7 +541,10 @@ final class RemoteDaak implements Daak {
                         channels.remove(c);
                     }
                     c = PublishChannel.open(
-                            topic.name(), allocator, out -> socket.flatMapMany(rs -> rs.requestChannel(out)));
+                            topic.name(),
+                            allocator,
+                            out -> socket.flatMapMany(rs -> rs.requestChannel(out)),
+                            closing::get);
                     channel = c;
                     channels.add(c);
                 }
@@ -681,7 +684,7 @@ final class RemoteDaak implements Daak {
     }
 
     /** Whether an error means the connection went away (rather than the node refusing something). */
-    private static boolean isConnectionLoss(Throwable e) {
+    static boolean isConnectionLoss(Throwable e) {
         Throwable t = e;
         for (int depth = 0; t != null && depth < 5; depth++, t = t.getCause()) {
             if (t instanceof java.nio.channels.ClosedChannelException

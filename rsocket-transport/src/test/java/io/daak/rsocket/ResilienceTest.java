@@ -242,6 +242,57 @@ class ResilienceTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"tcp", "ws"})
+    void publishesAcceptedBeforeALostConnectionShouldAllArrive(String transport) throws Exception {
+        Topic<Integer> topic = Topic.of("resend/seq/" + transport, Integer.class);
+        int count = 20_000;
+        try (CuttableProxy proxy =
+                        new CuttableProxy(transport.equals("tcp") ? node.tcpAddress() : node.webSocketAddress());
+                // No resumption: the publish channel itself must carry what was not answered over the loss.
+                Daak publisher = Daak.connect(through(proxy, transport) + "?resume=false");
+                Daak subscriber = Daak.connect(node.tcpUri().toString())) {
+            java.util.Set<Integer> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            CountDownLatch all = new CountDownLatch(count);
+            CountDownLatch half = new CountDownLatch(count / 2);
+            Disposable sub = subscriber
+                    .subscribe(
+                            topic.selector(),
+                            io.daak.core.SubscribeOptions.defaults().overflow(io.daak.core.Overflow.block(1024)))
+                    .subscribe(m -> {
+                        if (seen.add(m.value())) { // at least once: a resent publish may arrive twice
+                            half.countDown();
+                            all.countDown();
+                        }
+                    });
+            NodeFixture.awaitSubscribed(subscriber);
+            Publication<Integer> publication = publisher.publication(topic);
+            java.util.List<Mono<io.daak.core.PublishResult>> confirmed =
+                    new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread pump = new Thread(() -> IntStream.range(0, count).forEach(i -> {
+                if (i % 100 == 0) {
+                    confirmed.add(publication.publish(i).cache()); // subscribed at once by cache().subscribe()
+                    confirmed.get(confirmed.size() - 1).subscribe(r -> {}, e -> {});
+                    return;
+                }
+                while (!publication.tryPublish(i)) {
+                    Thread.onSpinWait();
+                }
+            }));
+            pump.start();
+            assertThat(half.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            proxy.cut(); // the publisher's connection drops with publishes sent and not yet answered
+            assertThat(all.await(WAIT.toSeconds(), TimeUnit.SECONDS))
+                    .as("received %d of %d accepted publishes across the loss", count - all.getCount(), count)
+                    .isTrue();
+            pump.join();
+            for (Mono<io.daak.core.PublishResult> c : confirmed) {
+                StepVerifier.create(c).expectNextCount(1).expectComplete().verify(WAIT);
+            }
+            sub.dispose();
+        }
+    }
+
     /** A subscriber handle's connection events and what one subscription of it received. */
     private static final class Watched {
         final java.util.concurrent.BlockingQueue<ConnectionEvent> events =
