@@ -55,8 +55,45 @@ final class NodeTls {
             server = server.secure(spec -> spec.sslContext(Http11SslContextSpec.forServer(
                     tls.certificateChain().toFile(), tls.privateKey().toFile())));
         }
+        server = server.doOnChannelInit((observer, channel, remote) -> {
+            if (channel.pipeline().get(reactor.netty.NettyPipeline.HttpCodec) != null) {
+                channel.pipeline()
+                        .addAfter(
+                                reactor.netty.NettyPipeline.HttpCodec,
+                                "daak.earlyWebSocketData",
+                                EarlyWebSocketData.INSTANCE);
+            }
+        });
         return WebsocketServerTransport.create(server)
                 .webSocketSpec(spec -> spec.maxFramePayloadLength(maxFrameLength));
+    }
+
+    /**
+     * Closes a WebSocket connection whose client sent frames before the node's handshake answer, which
+     * RFC 6455 forbids. Netty hands those bytes on as a raw buffer when it swaps the HTTP codec for the
+     * WebSocket one, and reactor-netty 1.3.8 never releases it: one leaked buffer per such connection,
+     * which a hostile client could repeat without bound. Stateless and thread-safe.
+     */
+    @io.netty.channel.ChannelHandler.Sharable
+    static final class EarlyWebSocketData extends io.netty.channel.ChannelInboundHandlerAdapter {
+
+        static final EarlyWebSocketData INSTANCE = new EarlyWebSocketData();
+
+        private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(EarlyWebSocketData.class);
+
+        @Override
+        public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof io.netty.buffer.ByteBuf early) {
+                // After the HTTP codec only HTTP objects or WebSocket frames belong here.
+                early.release();
+                log.debug(
+                        "closing WebSocket connection from {}: it sent data before the handshake's answer",
+                        ctx.channel().remoteAddress());
+                ctx.close();
+                return;
+            }
+            ctx.fireChannelRead(msg);
+        }
     }
 
     /**
