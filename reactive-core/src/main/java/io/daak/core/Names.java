@@ -18,10 +18,20 @@ final class Names {
      * @return the name
      * @throws IllegalArgumentException naming {@code what} and the rule broken
      */
+    /**
+     * The last name {@link #checkName} found valid. A racy cache, safely so: a {@code String} is
+     * immutable and safely published, and a stale or missed value only means checking again.
+     */
+    private static @org.jspecify.annotations.Nullable String lastValidName;
+
     static String checkName(String what, String name) {
+        if (name != null && name == lastValidName) {
+            return name; // the same string as the last valid one (messages of one topic share it)
+        }
         checkCommon(what, name);
         if (name.indexOf('*') < 0) {
-            return name; // the common case, checked on every message: no segment to look at
+            lastValidName = name; // the common case, checked on every message: no segment to look at
+            return name;
         }
         for (String segment : name.split("/", -1)) {
             if (segment.contains("*")) {

@@ -337,7 +337,8 @@ final class FlatJson {
                 break;
             }
             int d = b - '0';
-            if (v > (Long.MAX_VALUE - d) / 10) {
+            // Exact overflow check without a division per digit (Long.MAX_VALUE ends in 7).
+            if (v >= Long.MAX_VALUE / 10 && (v > Long.MAX_VALUE / 10 || d > 7)) {
                 throw new IllegalArgumentException("member '" + member + "' is out of range");
             }
             v = v * 10 + d;

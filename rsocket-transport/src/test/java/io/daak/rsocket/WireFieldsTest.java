@@ -128,6 +128,8 @@ class WireFieldsTest {
         assertThatThrownBy(() -> read("{\"seq\":\"5\"}")).hasMessage("member 'seq' must be an integer");
         assertThatThrownBy(() -> read("{\"seq\":1.5}")).hasMessage("member 'seq' must be an integer");
         assertThatThrownBy(() -> read("{\"seq\":99999999999999999999}")).hasMessage("member 'seq' is out of range");
+        assertThatThrownBy(() -> read("{\"seq\":9223372036854775808}")).hasMessage("member 'seq' is out of range");
+        assertThat(read("{\"seq\":9223372036854775807}").seq).isEqualTo(Long.MAX_VALUE);
         assertThatThrownBy(() -> read("{\"name\":7}")).hasMessage("member 'name' must be a string");
         assertThatThrownBy(() -> read("{\"headers\":{\"k\":1}}")).hasMessage("member 'headers.k' must be a string");
     }

@@ -135,7 +135,7 @@ public final class NetBenchmarks {
         if (pubsub || reqrep) {
             try (ServerProcess server = ServerProcess.start()) {
                 Run run = new Run(report, s, server.pid());
-                String uri = server.daakUri();
+                String uri = server.daakUri() + System.getProperty("daak.bench.uriSuffix", "");
                 if (pubsub) {
                     for (int n : new int[] {1, 4}) {
                         run.pubsub("Daak tryPublish (fire-and-forget)", PubSubThroughput.daakTryPublish(uri), n);
