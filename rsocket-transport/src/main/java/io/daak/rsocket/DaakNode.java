@@ -70,9 +70,13 @@ public final class DaakNode implements AutoCloseable {
 
     /**
      * Bytes of sent frames kept per connection for resumption until the peer confirms them (it does so
-     * with every keepalive); a blip longer than this much traffic ends the session instead.
+     * with every keepalive, every 5 s); a blip that loses more than this ends the session, and the
+     * client reconnects instead. Bounds the node's memory for resumption at this much per connection.
      */
-    static final int RESUME_STORE_BYTES = 4 << 20;
+    public static final int DEFAULT_RESUME_BUFFER_BYTES = 1 << 20;
+
+    /** The client's counterpart of {@link #DEFAULT_RESUME_BUFFER_BYTES}. */
+    static final int RESUME_STORE_BYTES = DEFAULT_RESUME_BUFFER_BYTES;
 
     private static final Logger log = LoggerFactory.getLogger(DaakNode.class);
 
@@ -107,7 +111,7 @@ public final class DaakNode implements AutoCloseable {
             server.resume(new Resume()
                     .sessionDuration(b.resumeSession)
                     .cleanupStoreOnKeepAlive()
-                    .storeFactory(token -> new InMemoryResumableFramesStore("node", token, RESUME_STORE_BYTES)));
+                    .storeFactory(token -> new InMemoryResumableFramesStore("node", token, b.resumeBufferBytes)));
         }
         CloseableChannel t = null;
         CloseableChannel w = null;
@@ -373,6 +377,7 @@ public final class DaakNode implements AutoCloseable {
         private int webSocketPort = DEFAULT_WEBSOCKET_PORT;
         private int maxPayloadSize = DEFAULT_MAX_PAYLOAD;
         private Duration resumeSession = DEFAULT_RESUME_SESSION;
+        private int resumeBufferBytes = DEFAULT_RESUME_BUFFER_BYTES;
         private LocalOptions options = LocalOptions.defaults();
         private @Nullable NodeSecurity security;
         private NodeTls.@Nullable Files tls;
@@ -501,6 +506,24 @@ public final class DaakNode implements AutoCloseable {
                 throw new IllegalArgumentException("resumeSession=" + session + " must not be negative");
             }
             this.resumeSession = session;
+            return this;
+        }
+
+        /**
+         * Bytes of sent frames the node keeps per connection so that a resumed session loses nothing
+         * (default {@value #DEFAULT_RESUME_BUFFER_BYTES}, 1 MiB). The peer confirms what it received with
+         * each keepalive (every 5 s), which frees them; a blip that would need more than this ends the
+         * session instead, and the client reconnects with a gap. The node's memory for resumption is at
+         * most this much per connection.
+         *
+         * @param bytes at least 64 KiB
+         * @return this builder
+         */
+        public Builder resumeBufferBytes(int bytes) {
+            if (bytes < 64 * 1024) {
+                throw new IllegalArgumentException("resumeBufferBytes=" + bytes + " must be at least 65536");
+            }
+            this.resumeBufferBytes = bytes;
             return this;
         }
 
