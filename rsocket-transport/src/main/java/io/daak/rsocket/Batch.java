@@ -124,6 +124,9 @@ final class Batch {
         private final boolean scratch;
         private int count;
 
+        /** Whether an entry's sender wants its result (else acknowledgements do, see WireFields.acks). */
+        private boolean resultsWanted;
+
         /** A writer with an array of its own, for batches that are built over time. */
         Writer() {
             this.out = new FlatJson.Out(8 * 1024);
@@ -145,6 +148,16 @@ final class Batch {
 
         int bytes() {
             return out.size();
+        }
+
+        /** Notes that an entry's sender wants its result. */
+        void wantResults() {
+            resultsWanted = true;
+        }
+
+        /** Whether any entry's sender wants its result. */
+        boolean resultsWanted() {
+            return resultsWanted;
         }
 
         /** Whether another entry of about {@code size} bytes still fits. */
@@ -203,6 +216,7 @@ final class Batch {
             Writer rest = new Writer();
             rest.out.put(bytes, at, out.size() - at);
             rest.count = count - skip;
+            rest.resultsWanted = resultsWanted;
             return rest;
         }
 

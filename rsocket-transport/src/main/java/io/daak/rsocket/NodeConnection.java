@@ -167,11 +167,11 @@ final class NodeConnection implements RSocket {
             if (r.route.op() == Wire.Op.PUBLISH && r.fields.batch > 0) {
                 // A channel of batches: every payload (the first included) holds entries.
                 AtomicBoolean atBatchHead = new AtomicBoolean(true);
-                Flux<List<Item>> batches = all.map(p -> {
+                Flux<Items> batches = all.map(p -> {
                     try {
                         return atBatchHead.compareAndSet(true, false)
-                                ? items(r.value().wrap(), r.fields.batch)
-                                : items(p);
+                                ? new Items(items(r.value().wrap(), r.fields.batch), r.fields.acks)
+                                : batchItems(p);
                     } finally {
                         p.release();
                     }
@@ -252,6 +252,9 @@ final class NodeConnection implements RSocket {
     /** One value of a batch with its fields. */
     private record Item(Encoded value, Fields fields) {}
 
+    /** A batch's items, and whether its publisher wants only acknowledgements (fields {@code acks}). */
+    private record Items(List<Item> items, boolean acksOnly) {}
+
     /**
      * The values of a payload: its entries when its fields announce a batch, else its one value.
      * Reads {@code p} (not released).
@@ -265,6 +268,13 @@ final class NodeConnection implements RSocket {
                     f.toFields()));
         }
         return items(p.sliceData(), f.batch);
+    }
+
+    /** A payload of a channel of batches: its items, and whether only acknowledgements are wanted. */
+    private Items batchItems(Payload p) {
+        Wire.Meta meta = Wire.read(p.hasMetadata() ? p.sliceMetadata() : null);
+        WireFields f = meta.fieldsOrEmpty();
+        return f.batch == 0 ? new Items(items(p), false) : new Items(items(p.sliceData(), f.batch), f.acks);
     }
 
     private List<Item> items(ByteBuf data, int count) {
@@ -303,12 +313,62 @@ final class NodeConnection implements RSocket {
      * order and answered with one JSON array of results, where a failed entry is {@code {"error": ...}}
      * and the channel goes on. A small prefetch of batches: a blocked topic soon stops the publisher.
      */
-    private Flux<Payload> publishBatches(Request r, Flux<List<Item>> batches) {
+    private Flux<Payload> publishBatches(Request r, Flux<Items> batches) {
         Topic<Encoded> topic = Topic.of(r.route.name(), Encoded.class);
         return batches.concatMap(
-                items -> Flux.<Payload>create(
-                        sink -> Batching.deferring(() -> publishFrom(topic, items, 0, sink, new StringBuilder()))),
+                b -> Flux.<Payload>create(sink ->
+                        Batching.deferring(() -> publishFrom(topic, b.items(), 0, sink, new Answer(b.acksOnly())))),
                 BATCH_PREFETCH);
+    }
+
+    /**
+     * The results of a batch's publishes as one JSON array; with {@code acksOnly}, a run of successful
+     * publishes is written as its length. Not thread-safe: one batch at a time.
+     */
+    private static final class Answer {
+        private final boolean acksOnly;
+        private final StringBuilder json = new StringBuilder();
+        private int succeeded;
+
+        Answer(boolean acksOnly) {
+            this.acksOnly = acksOnly;
+        }
+
+        /** @param result the result object, or null for a success whose details were not asked for */
+        void add(@Nullable String result) {
+            if (result == null) {
+                succeeded++;
+                return;
+            }
+            flushCount();
+            item(result);
+        }
+
+        boolean isEmpty() {
+            return succeeded == 0 && json.length() == 0;
+        }
+
+        /** The array so far; the answer starts empty again. */
+        String take() {
+            flushCount();
+            String out = "[" + json + "]";
+            json.setLength(0);
+            return out;
+        }
+
+        private void flushCount() {
+            if (succeeded > 0) {
+                item(Integer.toString(succeeded));
+                succeeded = 0;
+            }
+        }
+
+        private void item(String s) {
+            if (json.length() > 0) {
+                json.append(',');
+            }
+            json.append(s);
+        }
     }
 
     /**
@@ -316,8 +376,7 @@ final class NodeConnection implements RSocket {
      * at once are answered together; when one has to wait (a full BLOCK subscriber), what is answered
      * so far leaves first, so the publisher learns of every publish as soon as it is done.
      */
-    private void publishFrom(
-            Topic<Encoded> topic, List<Item> items, int from, FluxSink<Payload> sink, StringBuilder answered) {
+    private void publishFrom(Topic<Encoded> topic, List<Item> items, int from, FluxSink<Payload> sink, Answer answer) {
         for (int k = from; k < items.size(); k++) {
             Item it = items.get(k);
             int next = k + 1;
@@ -327,29 +386,28 @@ final class NodeConnection implements RSocket {
                 result[0] = json;
                 if (!state.compareAndSet(0, 1)) {
                     // Finished later: go on from here (on this thread), starting a new answer.
-                    StringBuilder more = new StringBuilder(json);
-                    Batching.deferring(() -> publishFrom(topic, items, next, sink, more));
+                    answer.add(json);
+                    Batching.deferring(() -> publishFrom(topic, items, next, sink, answer));
                 }
             };
             try {
                 engine.publish(topic, it.value(), it.fields())
-                        .subscribe(p -> done.accept(resultJson(p)), e -> done.accept(errorJson(e)));
+                        .subscribe(
+                                p -> done.accept(answer.acksOnly ? null : resultJson(p)),
+                                e -> done.accept(errorJson(e)));
             } catch (RuntimeException e) {
                 done.accept(errorJson(e));
             }
             if (state.compareAndSet(0, 2)) {
-                if (answered.length() > 0) {
-                    sink.next(json(answered, true));
+                if (!answer.isEmpty()) {
+                    sink.next(json(answer.take()));
                 }
                 return;
             }
-            if (answered.length() > 0) {
-                answered.append(',');
-            }
-            answered.append(result[0]);
+            answer.add(result[0]);
         }
-        if (answered.length() > 0) {
-            sink.next(json(answered, true));
+        if (!answer.isEmpty()) {
+            sink.next(json(answer.take()));
         }
         sink.complete();
     }
@@ -381,10 +439,6 @@ final class NodeConnection implements RSocket {
         b.append(",\"matched\":").append(p.matched());
         b.append(",\"dropped\":").append(p.dropped()).append('}');
         return b.toString();
-    }
-
-    private Payload json(CharSequence text, boolean array) {
-        return json(array ? "[" + text + "]" : text);
     }
 
     private Payload json(CharSequence text) {

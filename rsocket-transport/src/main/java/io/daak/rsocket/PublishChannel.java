@@ -208,6 +208,9 @@ final class PublishChannel implements Publisher<Payload> {
                 if (error != null) {
                     throw new ResultError(error);
                 }
+                if (r == null) {
+                    throw new DaakException("the node acknowledged publishes without the results asked for");
+                }
                 out.add(r);
             });
         } catch (ResultError e) {
@@ -225,7 +228,10 @@ final class PublishChannel implements Publisher<Payload> {
         }
     }
 
-    /** Receives each result of an answer: a result, or null and the wire error of that entry. */
+    /**
+     * Receives each result of an answer: a result, or null and the wire error of that entry, or two
+     * nulls for an acknowledged entry whose result was not asked for.
+     */
     private interface ResultConsumer {
         void accept(@Nullable PublishResult result, @Nullable String error);
     }
@@ -240,7 +246,14 @@ final class PublishChannel implements Publisher<Payload> {
             if (json.peek() == FlatJson.Kind.ARRAY) {
                 json.expect('[');
                 for (boolean first = true; json.moreItems(first); first = false) {
-                    result(json, each);
+                    if (json.peek() == FlatJson.Kind.NUMBER) {
+                        // A run of successful publishes whose results were not asked for (fields acks).
+                        for (long n = json.integer("acknowledged"); n > 0; n--) {
+                            each.accept(null, null);
+                        }
+                    } else {
+                        result(json, each);
+                    }
                 }
             } else {
                 result(json, each);
@@ -343,6 +356,9 @@ final class PublishChannel implements Publisher<Payload> {
                     batches.add(last);
                 }
                 last.add(metadata, data);
+                if (result != null || opener == null) {
+                    last.wantResults(); // publish() calls and publishAll streams read the results
+                }
                 pending++;
                 waiting.add(result != null ? result : FIRE_AND_FORGET);
             }
@@ -438,6 +454,7 @@ final class PublishChannel implements Publisher<Payload> {
                 pending -= w.count();
                 WireFields f = new WireFields();
                 f.batch = w.count();
+                f.acks = !w.resultsWanted();
                 p = w.payload(Wire.write(allocator, headSent ? null : route, null, f));
                 headSent = true;
             }
@@ -483,6 +500,9 @@ final class PublishChannel implements Publisher<Payload> {
                     }
                 } else if (sink != null && r != null) {
                     sink.success(r);
+                } else if (sink != null) {
+                    sink.error(new DaakException(
+                            "the node acknowledged a publish to '" + topic + "' without the result asked for"));
                 }
             });
         } catch (DaakException e) {

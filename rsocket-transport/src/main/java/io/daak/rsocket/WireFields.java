@@ -71,6 +71,12 @@ final class WireFields {
      */
     int batch;
 
+    /**
+     * On a batch of a publish channel: the publisher wants no results for this batch's entries, only
+     * acknowledgements, so the node answers a run of successful entries with its length (a number).
+     */
+    boolean acks;
+
     /** A change's kind: put or delete; {@code subscribed} on the confirmation of a subscription. */
     @Nullable
     String kind;
@@ -249,6 +255,7 @@ final class WireFields {
                 && kind == null
                 && !confirm
                 && batch == 0
+                && !acks
                 && id == 0
                 && ackTimeoutMillis < 0
                 && maxDeliveries == 0
@@ -277,6 +284,7 @@ final class WireFields {
     private static final byte[] MAX_DELIVERIES = FlatJson.member("maxDeliveries");
     private static final byte[] QUEUE_CAPACITY = FlatJson.member("queueCapacity");
     private static final byte[] DEAD_LETTER = FlatJson.member("deadLetter");
+    private static final byte[] ACKS = FlatJson.member("acks");
 
     /** The members {@link #read} knows, by the index it switches on. */
     private static final byte[][] MEMBERS = java.util.stream.Stream.of(
@@ -300,7 +308,8 @@ final class WireFields {
                     "ackTimeout",
                     "maxDeliveries",
                     "queueCapacity",
-                    "deadLetter")
+                    "deadLetter",
+                    "acks")
             .map(n -> n.getBytes(StandardCharsets.US_ASCII))
             .toArray(byte[][]::new);
 
@@ -345,6 +354,9 @@ final class WireFields {
             out.member(out.size() == first, CONFIRM).put(TRUE);
         }
         num(out, first, BATCH, batch, 0);
+        if (acks) {
+            out.member(out.size() == first, ACKS).put(TRUE);
+        }
         num(out, first, ID, id, 0);
         num(out, first, ATTEMPT, attempt, 0);
         num(out, first, ACK_TIMEOUT, ackTimeoutMillis, -1);
@@ -406,6 +418,7 @@ final class WireFields {
                 case 18 -> w.maxDeliveries = (int) p.integer("maxDeliveries");
                 case 19 -> w.queueCapacity = (int) p.integer("queueCapacity");
                 case 20 -> w.deadLetter = text(p, "deadLetter");
+                case 21 -> w.acks = p.bool();
                 default -> p.skip();
             }
         }

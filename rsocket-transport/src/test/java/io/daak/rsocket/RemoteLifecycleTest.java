@@ -53,6 +53,25 @@ class RemoteLifecycleTest {
     }
 
     @Test
+    void aPublishAfterAcknowledgedTryPublishesShouldGetItsOwnResult() {
+        Topic<Integer> topic = Topic.of("lifecycle/acks", Integer.class);
+        try (Daak daak = Daak.connect(node.tcpUri().toString())) {
+            io.daak.core.Publication<Integer> publication = daak.publication(topic);
+            for (int round = 0; round < 3; round++) {
+                // tryPublish wants no results: the node acknowledges runs of them with counts.
+                for (int i = 0; i < 1_000; i++) {
+                    assertThat(publication.tryPublish(i)).isTrue();
+                }
+                long expected = 1_001L * (round + 1);
+                StepVerifier.create(publication.publish(-1))
+                        .assertNext(r -> assertThat(r.sequence()).isEqualTo(expected))
+                        .expectComplete()
+                        .verify(WAIT);
+            }
+        }
+    }
+
+    @Test
     void closeShouldDeliverWhatTryPublishAcceptedBeforeIt() {
         Topic<Integer> topic = Topic.of("lifecycle/close", Integer.class);
         int count = 5_000;

@@ -49,6 +49,7 @@ class WireFieldsTest {
         w.kind = "put";
         w.confirm = true;
         w.batch = 7;
+        w.acks = true;
         w.id = -1;
         w.attempt = 2;
         w.ackTimeoutMillis = 30_000;
@@ -73,6 +74,7 @@ class WireFieldsTest {
             assertThat(r.kind).isEqualTo("put");
             assertThat(r.confirm).isTrue();
             assertThat(r.batch).isEqualTo(7);
+            assertThat(r.acks).isTrue();
             assertThat(r.id).isEqualTo(-1);
             assertThat(r.attempt).isEqualTo(2);
             assertThat(r.ackTimeoutMillis).isEqualTo(30_000);
