@@ -47,7 +47,8 @@ final class ClientResponder implements RSocket {
         Service<Q, R> s = served.service();
         Q value = daak.decode("service '" + s.name() + "'", p, meta, s.requestType(), s.codec());
         Instant ts = f.timestamp();
-        String mime = meta.mimeType() != null ? meta.mimeType() : "application/json";
+        // No MIME entry: the data is in the connection's data MIME type, given in this client's SETUP.
+        String mime = meta.mimeType() != null ? meta.mimeType() : daak.dataMimeType();
         return new Call<>(served, Message.of(s.name(), value, 0, ts != null ? ts : Instant.now(), f.toFields(), mime));
     }
 

@@ -316,6 +316,11 @@ final class RemoteDaak implements Daak {
         return t.getMessage() != null ? t.getMessage() : t.toString();
     }
 
+    /** The data MIME type this handle declares in its SETUP: that of payloads without a MIME entry. */
+    String dataMimeType() {
+        return dataMimeType;
+    }
+
     // ------------------------------------------------------------------ codecs
 
     Codec codec(@Nullable Codec declared, Class<?> type) {
