@@ -8,6 +8,7 @@ import io.daak.core.Entry;
 import io.daak.core.Fields;
 import io.daak.core.Key;
 import io.daak.core.Message;
+import io.daak.core.Publication;
 import io.daak.core.PublishResult;
 import io.daak.core.Queue;
 import io.daak.core.Registration;
@@ -315,10 +316,21 @@ final class NodeConnection implements RSocket {
      */
     private Flux<Payload> publishBatches(Request r, Flux<Items> batches) {
         Topic<Encoded> topic = Topic.of(r.route.name(), Encoded.class);
+        // Entries whose results are not wanted go through the engine's direct path when they can.
+        Publication<Encoded> direct = directPublication(topic);
         return batches.concatMap(
-                b -> Flux.<Payload>create(sink ->
-                        Batching.deferring(() -> publishFrom(topic, b.items(), 0, sink, new Answer(b.acksOnly())))),
+                b -> Flux.<Payload>create(sink -> Batching.deferring(() -> publishFrom(
+                        topic, b.items(), 0, sink, new Answer(b.acksOnly() ? direct : null, b.acksOnly())))),
                 BATCH_PREFETCH);
+    }
+
+    /** The engine's publication of a topic, or null when this connection may not have one. */
+    private @Nullable Publication<Encoded> directPublication(Topic<Encoded> topic) {
+        try {
+            return engine.publication(topic);
+        } catch (RuntimeException e) {
+            return null; // e.g. denied: each publish then fails with its own clear error
+        }
     }
 
     /**
@@ -326,11 +338,15 @@ final class NodeConnection implements RSocket {
      * publishes is written as its length. Not thread-safe: one batch at a time.
      */
     private static final class Answer {
-        private final boolean acksOnly;
+        /** When only acknowledgements are wanted: publishes that need not wait go through it, else null. */
+        final @Nullable Publication<Encoded> direct;
+
+        final boolean acksOnly;
         private final StringBuilder json = new StringBuilder();
         private int succeeded;
 
-        Answer(boolean acksOnly) {
+        Answer(@Nullable Publication<Encoded> direct, boolean acksOnly) {
+            this.direct = direct;
             this.acksOnly = acksOnly;
         }
 
@@ -380,6 +396,18 @@ final class NodeConnection implements RSocket {
         for (int k = from; k < items.size(); k++) {
             Item it = items.get(k);
             int next = k + 1;
+            if (answer.direct != null) {
+                try {
+                    if (answer.direct.tryPublish(it.value(), it.fields())) {
+                        answer.add(null);
+                        continue;
+                    }
+                    // A BLOCK subscriber is full: this one waits below, as a publish does.
+                } catch (RuntimeException e) {
+                    answer.add(errorJson(e));
+                    continue;
+                }
+            }
             AtomicInteger state = new AtomicInteger(); // 0 running, 1 done at once, 2 the loop moved on
             String[] result = new String[1];
             java.util.function.Consumer<String> done = json -> {
