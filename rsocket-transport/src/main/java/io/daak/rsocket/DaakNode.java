@@ -88,6 +88,10 @@ public final class DaakNode implements AutoCloseable {
     private final Set<NodeConnection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Sinks.Empty<Void> onClose = Sinks.empty();
+
+    /** The open connections at the RSocket level, told when the node shuts down. */
+    private final java.util.Set<io.rsocket.DuplexConnection> open = ConcurrentHashMap.newKeySet();
+
     private final @Nullable NodeSecurity security;
     private final boolean tls;
 
@@ -103,6 +107,16 @@ public final class DaakNode implements AutoCloseable {
                     .onErrorResume(e -> setups.refused(key, peer, e));
         };
         RSocketServer server = RSocketServer.create(acceptor)
+                .interceptors(registry -> registry.forConnection((type, connection) -> {
+                    if (type == io.rsocket.plugins.DuplexConnectionInterceptor.Type.SERVER) {
+                        // Each connection (its resumable session, when resumed), to say goodbye on close.
+                        open.add(connection);
+                        connection
+                                .onClose()
+                                .subscribe(null, e -> open.remove(connection), () -> open.remove(connection));
+                    }
+                    return connection;
+                }))
                 .payloadDecoder(PayloadDecoder.ZERO_COPY)
                 .maxInboundPayloadSize(b.maxPayloadSize)
                 .fragment(FRAGMENT_SIZE)
@@ -339,6 +353,13 @@ public final class DaakNode implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        // First the engine: subscriptions complete and their last frames are queued on each connection;
+        // then each connection is told that the node is going (after those frames), so that clients
+        // end their sessions at once instead of trying to resume them.
+        engine.close();
+        for (io.rsocket.DuplexConnection c : open) {
+            c.sendErrorAndClose(new io.rsocket.exceptions.ConnectionCloseException("the node shut down"));
+        }
         if (tcp != null) {
             tcp.dispose();
         }
@@ -358,7 +379,6 @@ public final class DaakNode implements AutoCloseable {
             c.closed();
         }
         connections.clear();
-        engine.close();
         log.info("Daak node closed");
         onClose.tryEmitEmpty();
     }

@@ -44,6 +44,9 @@ final class SessionProbe {
     /** Whether the node answered anything on this session: it accepted the SETUP. */
     private volatile boolean answered;
 
+    /** The node's goodbye (CONNECTION_CLOSE, it shuts down), once seen: nothing to resume. */
+    private volatile @Nullable RSocketErrorException ended;
+
     /** The node's refusal of the SETUP (or of a RESUME), once seen. */
     private volatile @Nullable RSocketErrorException rejection;
 
@@ -86,8 +89,25 @@ final class SessionProbe {
             if (!answered) {
                 throw new RejectedResumeException("the node never answered this connection: nothing to resume");
             }
+            RSocketErrorException goodbye = ended;
+            if (goodbye != null) {
+                throw goodbye;
+            }
+            if (refused(s.failure())) {
+                // Nothing listens there: the node is gone (or restarting, which forgets sessions).
+                throw new RejectedResumeException("the node refused a new connection: " + s.failure());
+            }
             return true;
         })));
+    }
+
+    private static boolean refused(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.net.ConnectException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void seen(ByteBuf frame) {
@@ -102,7 +122,10 @@ final class SessionProbe {
             listener.resumed();
         } else if (type == FrameType.ERROR) {
             RuntimeException e = Exceptions.from(0, frame);
-            if ((e instanceof RejectedSetupException || e instanceof RejectedResumeException) && rejection == null) {
+            if (e instanceof io.rsocket.exceptions.ConnectionCloseException closing) {
+                ended = closing; // the node is going: the session ends with this connection
+            } else if ((e instanceof RejectedSetupException || e instanceof RejectedResumeException)
+                    && rejection == null) {
                 rejection = (RSocketErrorException) e;
                 RSocket rs = session;
                 if (rs != null) {
