@@ -17,9 +17,12 @@ import org.jspecify.annotations.Nullable;
  * @param cause why the connection was lost ({@link Kind#DISCONNECTED}), else null
  * @param downtime for {@link Kind#RESUMED} and {@link Kind#RECONNECTED}: how long the handle was without
  *     a connection; else zero
+ * @param closedByPeer for {@link Kind#DISCONNECTED}: the other side closed the connection on purpose (a
+ *     node shutting down says so) rather than the connection being lost; the handle still reconnects
+ *     once it is back
  */
 public record ConnectionEvent(
-        Kind kind, URI uri, Instant at, @Nullable Throwable cause, Duration downtime) {
+        Kind kind, URI uri, Instant at, @Nullable Throwable cause, Duration downtime, boolean closedByPeer) {
 
     /** What happened to the connection. */
     public enum Kind {
@@ -47,6 +50,7 @@ public record ConnectionEvent(
      * @param at when it happened
      * @param cause why, or null
      * @param downtime how long the handle was without a connection
+     * @param closedByPeer whether the other side closed the connection on purpose
      */
     public ConnectionEvent {
         Objects.requireNonNull(kind, "kind");

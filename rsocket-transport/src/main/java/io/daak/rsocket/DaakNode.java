@@ -353,10 +353,9 @@ public final class DaakNode implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        // First the engine: subscriptions complete and their last frames are queued on each connection;
-        // then each connection is told that the node is going (after those frames), so that clients
-        // end their sessions at once instead of trying to resume them.
-        engine.close();
+        // Each connection is told that the node is going (after the frames already queued on it), so
+        // that clients end their sessions at once instead of trying to resume them, and re-establish
+        // their subscriptions and services when a node is back (a restart). Then the engine closes.
         for (io.rsocket.DuplexConnection c : open) {
             c.sendErrorAndClose(new io.rsocket.exceptions.ConnectionCloseException("the node shut down"));
         }
@@ -379,6 +378,7 @@ public final class DaakNode implements AutoCloseable {
             c.closed();
         }
         connections.clear();
+        engine.close();
         log.info("Daak node closed");
         onClose.tryEmitEmpty();
     }

@@ -290,7 +290,11 @@ final class RemoteDaak implements Daak {
             } else if (kind == ConnectionEvent.Kind.RESUMED) {
                 log.info("resumed the session with {} after {} ms: nothing lost", uri, down.toMillis());
             }
-            events.tryEmitNext(new ConnectionEvent(kind, uri, now, cause, down));
+            boolean byPeer = false;
+            for (Throwable t = cause; t != null && !byPeer; t = t.getCause() == t ? null : t.getCause()) {
+                byPeer = t instanceof io.rsocket.exceptions.ConnectionCloseException;
+            }
+            events.tryEmitNext(new ConnectionEvent(kind, uri, now, cause, down, byPeer));
         }
     }
 

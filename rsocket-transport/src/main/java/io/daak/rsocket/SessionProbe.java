@@ -146,8 +146,8 @@ final class SessionProbe {
         public Flux<ByteBuf> receive() {
             return delegate.receive()
                     .doOnNext(SessionProbe.this::seen)
-                    .doOnError(listener::lost)
-                    .doOnComplete(() -> listener.lost(null));
+                    .doOnError(e -> listener.lost(ended != null ? ended : e))
+                    .doOnComplete(() -> listener.lost(ended));
         }
     }
 }

@@ -161,6 +161,7 @@ class ResilienceTest {
             assertThat(nextEvent(events).kind()).isEqualTo(ConnectionEvent.Kind.CONNECTED);
             ConnectionEvent lost = nextEvent(events);
             assertThat(lost.kind()).isEqualTo(ConnectionEvent.Kind.DISCONNECTED);
+            assertThat(lost.closedByPeer()).isFalse();
             ConnectionEvent resumed = nextEvent(events);
             assertThat(resumed.kind()).isEqualTo(ConnectionEvent.Kind.RESUMED);
             assertThat(resumed.gap()).isFalse();
@@ -338,8 +339,10 @@ class ResilienceTest {
             assertThat(got.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1);
             assertThat(nextEvent(events).kind()).isEqualTo(ConnectionEvent.Kind.CONNECTED);
 
-            first.close(); // the session is gone with the node: resuming it is refused, a new one is made
-            assertThat(nextEvent(events).kind()).isEqualTo(ConnectionEvent.Kind.DISCONNECTED);
+            first.close(); // the node says goodbye: the client ends the session and makes a new one later
+            ConnectionEvent lost = nextEvent(events);
+            assertThat(lost.kind()).isEqualTo(ConnectionEvent.Kind.DISCONNECTED);
+            assertThat(lost.closedByPeer()).as("%s", lost).isTrue();
             second = DaakNode.builder()
                     .host("127.0.0.1")
                     .tcpPort(tcpPort)

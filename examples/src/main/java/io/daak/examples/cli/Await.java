@@ -26,6 +26,14 @@ final class Await {
      *     and the interrupt flag set again)
      * @throws RuntimeException the stream's error
      */
+    /**
+     * The stream until the node closes the handle's connection on purpose (it shuts down); a remote
+     * handle would otherwise wait for the node to come back, which a command line tool should not.
+     */
+    static <T> Flux<T> untilNodeShutdown(io.daak.core.Daak daak, Flux<T> stream) {
+        return stream.takeUntilOther(daak.connectionEvents().filter(io.daak.core.ConnectionEvent::closedByPeer));
+    }
+
     static boolean completion(Flux<?> stream) {
         CountDownLatch done = new CountDownLatch(1);
         AtomicReference<@Nullable Throwable> failure = new AtomicReference<>();

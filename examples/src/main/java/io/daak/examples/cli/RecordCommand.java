@@ -79,6 +79,7 @@ final class RecordCommand implements Callable<Integer> {
             if (count > 0) {
                 messages = messages.take(count);
             }
+            messages = Await.untilNodeShutdown(daak, messages);
             boolean completed = Await.completion(
                     messages.publishOn(Schedulers.boundedElastic(), 256).doOnNext(m -> {
                         synchronized (recorder) { // never after the command has finished the file

@@ -44,6 +44,7 @@ final class RecvCommand implements Callable<Integer> {
             if (count > 0) {
                 deliveries = deliveries.take(count);
             }
+            deliveries = Await.untilNodeShutdown(daak, deliveries);
             AtomicLong received = new AtomicLong();
             boolean completed = Await.completion(deliveries.doOnNext(d -> {
                 cli.out.println(queue + " #" + d.message().sequence() + " " + form.render(d.value()));

@@ -82,6 +82,7 @@ final class SubCommand implements Callable<Integer> {
             if (count > 0) {
                 messages = messages.take(count);
             }
+            messages = Await.untilNodeShutdown(daak, messages);
             boolean completed = Await.completion(messages.doOnNext(m -> {
                 cli.out.println(m.topic() + " #" + m.sequence() + " " + form.render(m.value()));
                 received.incrementAndGet();

@@ -63,6 +63,7 @@ final class TapCommand implements Callable<Integer> {
                 if (count > 0) {
                     messages = messages.take(count);
                 }
+                messages = Await.untilNodeShutdown(daak, messages);
                 long[] seen = {0};
                 boolean completed = Await.completion(messages.doOnNext(m -> {
                     seen[0]++;
