@@ -108,14 +108,13 @@ public final class DaakNode implements AutoCloseable {
         };
         RSocketServer server = RSocketServer.create(acceptor)
                 .interceptors(registry -> registry.forConnection((type, connection) -> {
-                    if (type == io.rsocket.plugins.DuplexConnectionInterceptor.Type.SERVER) {
-                        // Each connection (its resumable session, when resumed), to say goodbye on close.
-                        open.add(connection);
-                        connection
-                                .onClose()
-                                .subscribe(null, e -> open.remove(connection), () -> open.remove(connection));
+                    if (type != io.rsocket.plugins.DuplexConnectionInterceptor.Type.SERVER) {
+                        return connection;
                     }
-                    return connection;
+                    // Each connection (its resumable session, when resumed), to say goodbye on close.
+                    open.add(connection);
+                    connection.onClose().subscribe(null, e -> open.remove(connection), () -> open.remove(connection));
+                    return new ClosingOnGoodbye(connection);
                 }))
                 .payloadDecoder(PayloadDecoder.ZERO_COPY)
                 .maxInboundPayloadSize(b.maxPayloadSize)
@@ -175,6 +174,32 @@ public final class DaakNode implements AutoCloseable {
                                 ? " with authentication ("
                                         + security.identities().size() + " identities)"
                                 : ""));
+    }
+
+    /**
+     * Ends a connection's session when the client says goodbye (ERROR frame CONNECTION_CLOSE on stream
+     * 0, sent when it closes its handle): a resumable session would otherwise wait for a resume that
+     * will not come, holding the client's subscriptions and services. Thread-safe.
+     */
+    private static final class ClosingOnGoodbye extends ForwardingConnection {
+
+        ClosingOnGoodbye(io.rsocket.DuplexConnection delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public reactor.core.publisher.Flux<io.netty.buffer.ByteBuf> receive() {
+            return delegate.receive().doOnNext(frame -> {
+                if (frame.readableBytes() >= io.rsocket.frame.FrameHeaderCodec.size()
+                        && io.rsocket.frame.FrameHeaderCodec.streamId(frame) == 0
+                        && io.rsocket.frame.FrameHeaderCodec.frameType(frame) == io.rsocket.frame.FrameType.ERROR
+                        && io.rsocket.frame.ErrorFrameCodec.errorCode(frame)
+                                == io.rsocket.frame.ErrorFrameCodec.CONNECTION_CLOSE) {
+                    // After RSocket has handled the frame (it ends the streams), the session goes.
+                    reactor.core.scheduler.Schedulers.parallel().schedule(delegate::dispose);
+                }
+            });
+        }
     }
 
     private static CloseableChannel bind(

@@ -1081,6 +1081,10 @@ final class RemoteDaak implements Daak {
                 events.tryEmitComplete();
             }
             RSocket rs = current;
+            SessionProbe session = probe;
+            if (session != null && rs != null && !rs.isDisposed()) {
+                session.goodbye(); // the node frees the resumable session now, not after it expires
+            }
             if (rs != null) {
                 rs.dispose();
             }

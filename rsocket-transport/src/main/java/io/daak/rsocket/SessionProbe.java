@@ -38,6 +38,9 @@ final class SessionProbe {
 
     private final Listener listener;
 
+    /** The session's current transport connection. */
+    private volatile @Nullable DuplexConnection active;
+
     /** This session's RSocket once connected: a refusal disposes it. */
     private volatile @Nullable RSocket session;
 
@@ -53,6 +56,17 @@ final class SessionProbe {
     /** @param listener told of lost connections and resumptions */
     SessionProbe(Listener listener) {
         this.listener = listener;
+    }
+
+    /**
+     * Ends the session on purpose: tells the node (CONNECTION_CLOSE on the current connection) so that
+     * it frees the session at once instead of keeping it for a resume that will not come.
+     */
+    void goodbye() {
+        DuplexConnection c = active;
+        if (c != null && !c.isDisposed()) {
+            c.sendErrorAndClose(new io.rsocket.exceptions.ConnectionCloseException("the client closed its handle"));
+        }
     }
 
     /** Ties the probe to the session's RSocket; a refusal seen before or after disposes it. */
@@ -140,6 +154,7 @@ final class SessionProbe {
 
         Watched(DuplexConnection delegate) {
             super(delegate);
+            active = delegate;
         }
 
         @Override

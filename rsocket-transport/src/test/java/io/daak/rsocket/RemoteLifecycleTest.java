@@ -72,6 +72,22 @@ class RemoteLifecycleTest {
     }
 
     @Test
+    void closingAResumingHandleShouldEndItsSessionOnTheNodeAtOnce() {
+        int before = node.connections();
+        Daak daak = Daak.connect(node.tcpUri().toString()); // resumption is on by default
+        daak.subscribe(Topic.of("lifecycle/goodbye", Integer.class)).subscribe();
+        NodeFixture.awaitSubscribed(daak);
+        assertThat(node.connections()).isEqualTo(before + 1);
+        daak.close();
+        // Not after the 30 s the node would keep a dropped session for a resume.
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (node.connections() > before && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
+        }
+        assertThat(node.connections()).as("connections after close").isEqualTo(before);
+    }
+
+    @Test
     void closeShouldDeliverWhatTryPublishAcceptedBeforeIt() {
         Topic<Integer> topic = Topic.of("lifecycle/close", Integer.class);
         int count = 5_000;
