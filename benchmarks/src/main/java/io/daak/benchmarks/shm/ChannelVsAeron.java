@@ -32,6 +32,7 @@ final class ChannelVsAeron {
 
     static final String SHM = "ShmChannel";
     static final String AERON = "Aeron IPC";
+    static final String LOANS = "ShmChannel loans";
 
     private ChannelVsAeron() {}
 
@@ -48,7 +49,16 @@ final class ChannelVsAeron {
             this.peer = PeerProcess.start("channel", socket.toString());
             this.channel = Objects.requireNonNull(ShmChannel.connect(socket).block(Measures.TIMEOUT));
             channel.send(pings.asFlux()).subscribe(v -> {}, e -> {});
-            channel.receive().subscribe(b -> onReply.accept(b), e -> {});
+            channel.receive()
+                    .subscribe(b -> onReply.accept(b), e -> System.err.println("ShmChannel receive failed: " + e));
+        }
+
+        /**
+         * Queues a ping; the first ones come from the caller's thread while the I/O thread may already
+         * emit the next, so a concurrent emission is retried rather than failed.
+         */
+        private void emit(ByteBuf message) {
+            pings.emitNext(message, Sinks.EmitFailureHandler.busyLooping(Measures.TIMEOUT));
         }
 
         private static ByteBuf message(long sequence, int size) {
@@ -73,8 +83,17 @@ final class ChannelVsAeron {
             return new Rate(SHM, size, count, nanos);
         }
 
-        /** Ping-pong, driven from the reply callback on the channel's I/O thread. */
-        RoundTrips pingPong(int size, Duration warmup, Duration measure) throws Exception {
+        private ByteBuf loan(long sequence, int size) {
+            return channel.loan(size).writeLong(sequence).writerIndex(size);
+        }
+
+        /**
+         * Ping-pong, driven from the reply callback on the channel's I/O thread. With {@code loans} each
+         * ping and each reply is a new zero-copy loan of {@code size} bytes in which only the sequence
+         * number is written: the transport's cost of a large message, without the cost of filling it.
+         */
+        RoundTrips pingPong(int size, boolean loans, Duration warmup, Duration measure) throws Exception {
+            String system = loans ? LOANS : SHM;
             Histogram histogram = Measures.histogram();
             CompletableFuture<Void> done = new CompletableFuture<>();
             long measureFrom = System.nanoTime() + warmup.toNanos();
@@ -83,7 +102,7 @@ final class ChannelVsAeron {
             onReply = b -> {
                 long now = System.nanoTime();
                 if (b.getLong(0) != state[0] || b.readableBytes() != size) {
-                    done.completeExceptionally(new IllegalStateException(SHM + ": reply " + b.getLong(0) + " of "
+                    done.completeExceptionally(new IllegalStateException(system + ": reply " + b.getLong(0) + " of "
                             + b.readableBytes() + " bytes to ping " + state[0] + " of " + size));
                     return;
                 }
@@ -96,15 +115,17 @@ final class ChannelVsAeron {
                 }
                 state[0]++;
                 state[1] = System.nanoTime();
-                pings.tryEmitNext(message(state[0], size)).orThrow();
+                emit(loans ? loan(state[0], size) : message(state[0], size));
             };
-            pings.tryEmitNext(ShmPeer.command(
-                            ByteBufAllocator.DEFAULT.buffer(Script.COMMAND_LENGTH), Script.ECHO, size, 0))
-                    .orThrow();
+            emit(ShmPeer.command(
+                    ByteBufAllocator.DEFAULT.buffer(Script.COMMAND_LENGTH),
+                    loans ? Script.REPLY : Script.ECHO,
+                    size,
+                    0));
             state[1] = System.nanoTime();
-            pings.tryEmitNext(message(0, size)).orThrow();
+            emit(loans ? loan(0, size) : message(0, size));
             done.get(warmup.plus(measure).plus(Measures.TIMEOUT).toMillis(), TimeUnit.MILLISECONDS);
-            return new RoundTrips(SHM, size, histogram);
+            return new RoundTrips(system, size, histogram);
         }
 
         @Override

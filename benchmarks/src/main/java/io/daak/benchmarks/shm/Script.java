@@ -10,6 +10,8 @@ package io.daak.benchmarks.shm;
  * COUNT (-2, size, count)  take count data messages of size bytes numbered 0..count-1, then answer
  * DONE  (-3, received, 0)  the peer's answer: how many arrived in order with the right size; -1 - n
  *                          when message n was missing, out of order or the wrong size
+ * REPLY (-4, size, 0)      answer every data message with a new one of the same size and sequence number,
+ *                          written into a zero-copy loan (shm only)
  * }</pre>
  *
  * Not thread-safe: one per connection, used by the thread that reads it.
@@ -22,6 +24,7 @@ final class Script {
     static final long ECHO = -1;
     static final long COUNT = -2;
     static final long DONE = -3;
+    static final long REPLY = -4;
 
     /** What to do with a message. */
     enum Action {
@@ -29,6 +32,8 @@ final class Script {
         NONE,
         /** Send the message back unchanged. */
         ECHO,
+        /** Send a new message of the same size and sequence number. */
+        REPLY,
         /** Send {@code DONE(answer())}. */
         ANSWER
     }
@@ -59,6 +64,9 @@ final class Script {
         }
         if (mode == ECHO) {
             return Action.ECHO;
+        }
+        if (mode == REPLY) {
+            return Action.REPLY;
         }
         if (mode != COUNT) {
             throw new IllegalStateException("data message " + first + " before any command");

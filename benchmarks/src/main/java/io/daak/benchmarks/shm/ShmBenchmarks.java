@@ -41,6 +41,15 @@ public final class ShmBenchmarks {
     /** Message sizes of the raw channel comparison. */
     static final List<Integer> CHANNEL_SIZES = List.of(64, 1024, 64 * 1024);
 
+    /** Message sizes of the zero-copy loan ping-pong. */
+    static final List<Integer> LOAN_SIZES = List.of(1024, 1 << 20, 16 << 20);
+
+    /**
+     * A system property naming the payload sizes to run instead of the standard ones, comma-separated
+     * bytes, e.g. {@code -Ddaak.bench.sizes=64,1024} (for profiling one size).
+     */
+    static final String SIZES = "daak.bench.sizes";
+
     private ShmBenchmarks() {}
 
     /**
@@ -51,21 +60,23 @@ public final class ShmBenchmarks {
      * @param channelBytes bytes of a raw-channel stream (at most 5 million messages)
      * @param rsocketSizes payload sizes of the RSocket comparison
      * @param channelSizes message sizes of the raw-channel comparison
+     * @param loanSizes message sizes of the zero-copy loan ping-pong
      */
     record Settings(
             Duration warmup,
             Duration measure,
             long channelBytes,
             List<Integer> rsocketSizes,
-            List<Integer> channelSizes) {
+            List<Integer> channelSizes,
+            List<Integer> loanSizes) {
 
         /** The full run. */
-        static final Settings FULL =
-                new Settings(Duration.ofSeconds(2), Duration.ofSeconds(3), 2L << 30, RSOCKET_SIZES, CHANNEL_SIZES);
+        static final Settings FULL = new Settings(
+                Duration.ofSeconds(2), Duration.ofSeconds(3), 2L << 30, RSOCKET_SIZES, CHANNEL_SIZES, LOAN_SIZES);
 
         /** A smoke run. */
-        static final Settings QUICK =
-                new Settings(Duration.ofMillis(300), Duration.ofMillis(500), 200L << 20, RSOCKET_SIZES, CHANNEL_SIZES);
+        static final Settings QUICK = new Settings(
+                Duration.ofMillis(300), Duration.ofMillis(500), 200L << 20, RSOCKET_SIZES, CHANNEL_SIZES, LOAN_SIZES);
 
         long channelMessages(int size) {
             return Math.max(100, Math.min(5_000_000, channelBytes / size));
@@ -101,6 +112,15 @@ public final class ShmBenchmarks {
             sections.addAll(List.of("rsocket", "channel"));
         }
         Settings settings = quick ? Settings.QUICK : Settings.FULL;
+        String only = System.getProperty(SIZES, "").trim();
+        if (!only.isEmpty()) {
+            List<Integer> sizes = java.util.Arrays.stream(only.split(","))
+                    .map(String::trim)
+                    .map(Integer::valueOf)
+                    .toList();
+            settings =
+                    new Settings(settings.warmup(), settings.measure(), settings.channelBytes(), sizes, sizes, sizes);
+        }
         long start = System.nanoTime();
         Report report = run(settings, sections, line -> System.err.println(line));
         System.out.println(format(report));
@@ -141,9 +161,12 @@ public final class ShmBenchmarks {
                         long count = s.channelMessages(size);
                         shm.stream(size, Math.max(100, count / 5));
                         report.rates.add(shm.stream(size, count));
-                        report.roundTrips.add(shm.pingPong(size, s.warmup(), s.measure()));
+                        report.roundTrips.add(shm.pingPong(size, false, s.warmup(), s.measure()));
                         progress.accept(
                                 report.rates.get(report.rates.size() - 1).toString());
+                    }
+                    for (int size : s.loanSizes()) {
+                        report.roundTrips.add(shm.pingPong(size, true, s.warmup(), s.measure()));
                     }
                 }
                 try (ChannelVsAeron.Ipc aeron = new ChannelVsAeron.Ipc(dir.resolve("aeron"))) {
@@ -188,7 +211,47 @@ public final class ShmBenchmarks {
                 ChannelVsAeron.SHM,
                 ChannelVsAeron.AERON,
                 "Aeron");
+        loans(b, r);
         return b.toString();
+    }
+
+    /** The loan ping-pong beside the smallest loan's and RSocket over TCP's round trip of the same size. */
+    private static void loans(StringBuilder b, Report r) {
+        List<RoundTrips> loans = r.roundTrips.stream()
+                .filter(x -> x.system().equals(ChannelVsAeron.LOANS))
+                .toList();
+        if (loans.isEmpty()) {
+            return;
+        }
+        RoundTrips smallest = loans.get(0);
+        b.append(
+                "Zero-copy loans: ShmChannel ping-pong, each message a new loan with only its sequence number written\n");
+        b.append(String.format(
+                Locale.ROOT,
+                "%-8s | %9s %9s | %14s | %15s %7s%n",
+                "size",
+                "p50",
+                "p99",
+                "p50 / " + Measures.size(smallest.size()),
+                "RSocket TCP p50",
+                "ratio"));
+        for (RoundTrips l : loans) {
+            RoundTrips tcp = r.roundTrips.stream()
+                    .filter(x -> x.system().equals("RSocket over TCP")
+                            && Measures.size(x.size()).equals(Measures.size(l.size())))
+                    .findFirst()
+                    .orElse(null);
+            b.append(String.format(
+                    Locale.ROOT,
+                    "%-8s | %9s %9s | %14.2f | %15s %7s%n",
+                    Measures.size(l.size()),
+                    micros(l.micros(50)),
+                    micros(l.micros(99)),
+                    l.micros(50) / smallest.micros(50),
+                    tcp == null ? "-" : micros(tcp.micros(50)),
+                    tcp == null ? "-" : String.format(Locale.ROOT, "1/%.0f", tcp.micros(50) / l.micros(50))));
+        }
+        b.append("(round trips in µs; RSocket TCP: the request-response round trip of the same size above)\n\n");
     }
 
     private static void table(StringBuilder b, Report r, String title, String daak, String baseline, String base) {

@@ -163,14 +163,21 @@ public final class ShmPeer {
                             boolean command = length >= Script.COMMAND_LENGTH && b.getLong(0) < 0;
                             switch (script.onMessage(
                                     b.getLong(0), command ? b.getLong(8) : 0, command ? b.getLong(16) : 0, length)) {
-                                case ECHO -> replies.tryEmitNext(b.retain()).orThrow();
+                                case ECHO -> replies.emitNext(b.retain(), Sinks.EmitFailureHandler.FAIL_FAST);
+                                case REPLY ->
+                                    replies.emitNext(
+                                            channel.loan(length)
+                                                    .writeLong(b.getLong(0))
+                                                    .writerIndex(length),
+                                            Sinks.EmitFailureHandler.FAIL_FAST);
                                 case ANSWER ->
-                                    replies.tryEmitNext(command(
+                                    replies.emitNext(
+                                            command(
                                                     ByteBufAllocator.DEFAULT.buffer(Script.COMMAND_LENGTH),
                                                     Script.DONE,
                                                     script.answer(),
-                                                    0))
-                                            .orThrow();
+                                                    0),
+                                            Sinks.EmitFailureHandler.FAIL_FAST);
                                 case NONE -> {}
                             }
                         },
@@ -198,7 +205,7 @@ public final class ShmPeer {
                     command ? buffer.getLong(offset + 8) : 0,
                     command ? buffer.getLong(offset + 16) : 0,
                     length)) {
-                case ECHO -> AeronIpc.offer(back, buffer, offset, length);
+                case ECHO, REPLY -> AeronIpc.offer(back, buffer, offset, length);
                 case ANSWER -> {
                     answer.putLong(0, Script.DONE);
                     answer.putLong(8, script.answer());
