@@ -274,6 +274,11 @@ final class ShmConnection implements ShmChannel {
         return outPool == null ? 0 : outPool.blocksInUse();
     }
 
+    /** The peer's pool as this end maps it: large messages arrive as views into it; for tests. */
+    ByteBuffer inboundPool() {
+        return inPoolBlocks.duplicate();
+    }
+
     ByteBufAllocator alloc() {
         return alloc;
     }

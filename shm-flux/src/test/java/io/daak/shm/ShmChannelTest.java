@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.agrona.BufferUtil;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -109,6 +110,45 @@ class ShmChannelTest {
         unsent.release();
         assertThat(client.poolBlocksInUse()).as("an unsent loan goes back").isZero();
         client.dispose();
+    }
+
+    @Test
+    void shouldHandLargeMessagesToTheReceiverInPlaceWithoutACopy() throws Exception {
+        BlockingQueue<ShmChannel> bigAccepted = new ArrayBlockingQueue<>(1);
+        Path bigSocket = TestSockets.socket("big");
+        try (ShmServer big = ShmServer.bind(bigSocket, ShmOptions.defaults(), bigAccepted::add)) {
+            ShmConnection client = (ShmConnection) ShmChannel.connect(bigSocket).block(Duration.ofSeconds(10));
+            ShmConnection srv = (ShmConnection) bigAccepted.poll(10, TimeUnit.SECONDS);
+            assertThat(srv).as("accepted channel").isNotNull();
+            long poolStart = BufferUtil.address(srv.inboundPool());
+            long poolEnd = poolStart + srv.inboundPool().capacity();
+            int loanSize = 16 << 20;
+            int copiedSize = 1 << 20;
+            BlockingQueue<String> seen = new ArrayBlockingQueue<>(2);
+            srv.receive().subscribe(b -> {
+                long at = b.hasMemoryAddress() ? b.memoryAddress() + b.readerIndex() : -1;
+                seen.add(b.readableBytes() + " readOnly=" + b.isReadOnly() + " inPool="
+                        + (at >= poolStart && at + b.readableBytes() <= poolEnd) + " first=" + b.getLong(0)
+                        + " last=" + b.getLong(b.readableBytes() - Long.BYTES));
+            });
+
+            // A loan: written in place by the sender, read in place by the receiver.
+            ByteBuf loan = client.loan(loanSize);
+            assertThat(loan).isInstanceOf(PoolBuffer.class);
+            loan.writeLong(7).writerIndex(loanSize - Long.BYTES).writeLong(8);
+            client.send(Mono.just(loan)).block(Duration.ofSeconds(10));
+            // An ordinary buffer above the threshold: copied once into the pool, read in place.
+            ByteBuf plain = Unpooled.directBuffer(copiedSize).writeLong(9);
+            plain.writerIndex(copiedSize - Long.BYTES).writeLong(10);
+            client.send(Mono.just(plain)).block(Duration.ofSeconds(10));
+
+            assertThat(seen.poll(10, TimeUnit.SECONDS))
+                    .isEqualTo(loanSize + " readOnly=true inPool=true first=7 last=8");
+            assertThat(seen.poll(10, TimeUnit.SECONDS))
+                    .isEqualTo(copiedSize + " readOnly=true inPool=true first=9 last=10");
+            awaitBlocksInUse(client, 0, Duration.ofSeconds(10));
+            client.dispose();
+        }
     }
 
     @Test
