@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The shared-memory benchmarks, two JVM processes each, every baseline in the same run, one after the
@@ -313,14 +314,14 @@ public final class ShmBenchmarks {
         return us >= 1000 ? String.format(Locale.ROOT, "%.2f ms", us / 1000) : String.format(Locale.ROOT, "%.1f", us);
     }
 
-    private static Rate find(List<Rate> rates, String system, int size) {
+    private static @Nullable Rate find(List<Rate> rates, String system, int size) {
         return rates.stream()
                 .filter(x -> x.system().equals(system) && x.size() == size)
                 .findFirst()
                 .orElse(null);
     }
 
-    private static RoundTrips findRtt(List<RoundTrips> rtts, String system, int size) {
+    private static @Nullable RoundTrips findRtt(List<RoundTrips> rtts, String system, int size) {
         return rtts.stream()
                 .filter(x -> x.system().equals(system) && x.size() == size)
                 .findFirst()
