@@ -21,6 +21,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * java -jar benchmarks/target/daak-benchmarks.jar -quick     # a smoke run: fewer, shorter iterations
  * java -jar benchmarks/target/daak-benchmarks.jar PubSub     # the benchmarks whose name matches
  * java -jar benchmarks/target/daak-benchmarks.jar net        # the network benchmarks instead (NetBenchmarks)
+ * java -jar benchmarks/target/daak-benchmarks.jar shm        # the shared-memory benchmarks instead (ShmBenchmarks)
  * }</pre>
  */
 public final class RunBenchmarks {
@@ -53,12 +54,17 @@ public final class RunBenchmarks {
      * Runs the benchmarks.
      *
      * @param args {@code -quick} and/or a regular expression selecting benchmarks; or {@code net} and
-     *     the arguments of {@link io.daak.benchmarks.net.NetBenchmarks#main(String[])}
+     *     the arguments of {@link io.daak.benchmarks.net.NetBenchmarks#main(String[])}; or {@code shm} and the
+     *     arguments of {@link io.daak.benchmarks.shm.ShmBenchmarks#main(String[])}
      * @throws Exception when JMH or a network benchmark fails
      */
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("net")) {
             io.daak.benchmarks.net.NetBenchmarks.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (args.length > 0 && args[0].equals("shm")) {
+            io.daak.benchmarks.shm.ShmBenchmarks.main(java.util.Arrays.copyOfRange(args, 1, args.length));
             return;
         }
         boolean quick = false;

@@ -34,7 +34,8 @@ import reactor.util.concurrent.Queues;
 /**
  * One end of an shm connection. One I/O thread per connection moves messages between the rings and
  * Reactor: it reads the inbound ring only while the receiver has demand, writes queued messages into
- * the outbound ring while it has room, spins briefly when idle and then parks. A second thread blocks
+ * the outbound ring while it has room, spins briefly when idle, then yields its core for a while and then parks
+ * (a wake-up of a parked thread costs more than the yield phase's polling). A second thread blocks
  * on the Unix-domain socket: it turns wake-up bytes into unparks and notices at once when the peer
  * process is gone.
  *
@@ -72,6 +73,7 @@ final class ShmConnection implements ShmChannel {
     private final long peerPid;
     private final int zeroCopyThreshold;
     private final long spinNanos;
+    private final long busyNanos;
     private final UnsafeBuffer header;
     private final int mySleeping;
     private final int peerSleeping;
@@ -123,6 +125,7 @@ final class ShmConnection implements ShmChannel {
         this.peerPid = file.pid(peer);
         this.zeroCopyThreshold = options.zeroCopyThreshold();
         this.spinNanos = options.spin().toNanos();
+        this.busyNanos = spinNanos + options.yield().toNanos();
         this.header = file.header;
         this.mySleeping = sleepingOffset(side);
         this.peerSleeping = sleepingOffset(peer);
@@ -271,6 +274,11 @@ final class ShmConnection implements ShmChannel {
         return outPool == null ? 0 : outPool.blocksInUse();
     }
 
+    /** The peer's pool as this end maps it: large messages arrive as views into it; for tests. */
+    ByteBuffer inboundPool() {
+        return inPoolBlocks.duplicate();
+    }
+
     ByteBufAllocator alloc() {
         return alloc;
     }
@@ -370,6 +378,8 @@ final class ShmConnection implements ShmChannel {
                 }
                 if (now - idleSince < spinNanos) {
                     Thread.onSpinWait();
+                } else if (now - idleSince < busyNanos) {
+                    Thread.yield();
                 } else {
                     sleep();
                     idleSince = 0;

@@ -47,6 +47,8 @@ public final class ShmServer implements Disposable, AutoCloseable {
     private final ServerSocketChannel server;
     private final Set<ShmConnection> connections = ConcurrentHashMap.newKeySet();
     private final Sinks.Empty<Void> onClose = Sinks.empty();
+    private final Sinks.Empty<Void> onStopListening = Sinks.empty();
+    private volatile boolean listening = true;
     private volatile boolean disposed;
 
     private ShmServer(Path socketPath, ShmOptions options, Consumer<? super ShmChannel> onConnection)
@@ -128,14 +130,14 @@ public final class ShmServer implements Disposable, AutoCloseable {
     }
 
     private void acceptLoop() {
-        while (!disposed) {
+        while (listening) {
             SocketChannel socket;
             try {
                 socket = server.accept();
             } catch (ClosedChannelException e) {
                 break;
             } catch (IOException e) {
-                if (!disposed) {
+                if (listening) {
                     log.warn("shm accept on {} failed", socketPath, e);
                 }
                 break;
@@ -156,7 +158,7 @@ public final class ShmServer implements Disposable, AutoCloseable {
         }
         connections.add(c);
         c.onClose().subscribe(null, null, () -> connections.remove(c));
-        if (disposed) {
+        if (!listening) {
             c.dispose();
             return;
         }
@@ -195,13 +197,17 @@ public final class ShmServer implements Disposable, AutoCloseable {
         return onClose.asMono();
     }
 
-    /** Stops listening, removes the socket file and closes every open channel. Idempotent. */
-    @Override
-    public void dispose() {
-        if (disposed) {
-            return;
+    /**
+     * Stops accepting connections and removes the socket file; open channels stay open until they close
+     * (as a TCP server's listening socket closes without its connections). Idempotent.
+     */
+    void stopListening() {
+        synchronized (this) {
+            if (!listening) {
+                return;
+            }
+            listening = false;
         }
-        disposed = true;
         try {
             server.close();
         } catch (IOException e) {
@@ -212,6 +218,27 @@ public final class ShmServer implements Disposable, AutoCloseable {
         } catch (IOException e) {
             log.debug("removing {}: {}", socketPath, e.toString());
         }
+        onStopListening.tryEmitEmpty();
+    }
+
+    /** Completes once {@link #stopListening()} (or {@link #dispose()}) has closed the listening socket. */
+    Mono<Void> onStopListening() {
+        return onStopListening.asMono();
+    }
+
+    /** Whether the server still accepts connections. */
+    boolean isListening() {
+        return listening;
+    }
+
+    /** Stops listening, removes the socket file and closes every open channel. Idempotent. */
+    @Override
+    public void dispose() {
+        if (disposed) {
+            return;
+        }
+        disposed = true;
+        stopListening();
         Mono<?>[] closes = connections.stream().map(ShmConnection::onClose).toArray(Mono<?>[]::new);
         connections.forEach(ShmConnection::dispose);
         Mono.when(closes).subscribe(null, null, onClose::tryEmitEmpty);

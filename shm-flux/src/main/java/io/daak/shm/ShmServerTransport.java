@@ -14,7 +14,7 @@ import reactor.core.publisher.Mono;
  * <pre>{@code
  * Closeable server = RSocketServer.create(acceptor).bind(ShmServerTransport.create(Path.of("/tmp/app.sock"))).block();
  * ...
- * server.dispose();   // stops listening, removes the socket file, closes the connections
+ * server.dispose();   // stops listening and removes the socket file; open connections stay until closed
  * }</pre>
  *
  * Thread-safe.
@@ -65,19 +65,22 @@ public final class ShmServerTransport implements ServerTransport<Closeable> {
                 });
             });
             return new Closeable() {
+                // Like rsocket-java's TCP server: disposing stops listening; open connections stay
+                // until RSocket (or the peer) closes them, so a server shutting down can still end
+                // its streams in an orderly way.
                 @Override
                 public Mono<Void> onClose() {
-                    return server.onClose();
+                    return server.onStopListening();
                 }
 
                 @Override
                 public void dispose() {
-                    server.dispose();
+                    server.stopListening();
                 }
 
                 @Override
                 public boolean isDisposed() {
-                    return server.isDisposed();
+                    return !server.isListening();
                 }
 
                 @Override

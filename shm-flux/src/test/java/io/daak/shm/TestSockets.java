@@ -10,10 +10,23 @@ final class TestSockets {
 
     private TestSockets() {}
 
+    /** Deletes {@code dir} and what tests left in it (e.g. corrupt fixture files) when the JVM exits. */
+    private static void deleteOnExit(Path dir) {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try (var paths = Files.walk(dir)) {
+                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            } catch (IOException e) {
+                // Best effort: the directory is in a temporary file system.
+            }
+        }));
+    }
+
     static Path socket(String name) {
         try {
             Path dir = Files.createTempDirectory(Path.of("/tmp"), "shm");
-            dir.toFile().deleteOnExit();
+            deleteOnExit(dir);
             return dir.resolve(name + ".sock");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -25,7 +38,7 @@ final class TestSockets {
         try {
             Path dir = Files.createTempDirectory(
                     Path.of("/dev/shm").toFile().isDirectory() ? Path.of("/dev/shm") : Path.of("/tmp"), "shmtest");
-            dir.toFile().deleteOnExit();
+            deleteOnExit(dir);
             return dir;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

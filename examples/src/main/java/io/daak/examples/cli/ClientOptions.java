@@ -21,8 +21,9 @@ final class ClientOptions {
             names = "--uri",
             paramLabel = "URI",
             defaultValue = "tcp://localhost:7878",
-            description = "The node: tcp://host:port, ws://host:port/, or with TLS tls://host:port and"
-                    + " wss://host:port/ (default: ${DEFAULT-VALUE}).")
+            description = "The node: tcp://host:port, ws://host:port/, with TLS tls://host:port and"
+                    + " wss://host:port/, or on this host through shared memory shm:///path/to/node.sock"
+                    + " (default: ${DEFAULT-VALUE}).")
     String uri = "tcp://localhost:7878";
 
     @Option(

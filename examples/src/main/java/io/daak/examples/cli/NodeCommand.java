@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "node",
         description = {
-            "Runs a Daak node (TCP and WebSocket).",
+            "Runs a Daak node (TCP and WebSocket, and shared memory with --shm).",
             "Prints one line with its addresses and runs until Ctrl-C (SIGINT) or SIGTERM, then shuts down"
                     + " gracefully: open subscriptions end, unacknowledged deliveries return to their queues."
         })
@@ -63,6 +63,14 @@ final class NodeCommand implements Callable<Integer> {
 
     @Option(names = "--no-ws", description = "Serve no WebSocket.")
     boolean noWebSocket;
+
+    @Option(
+            names = "--shm",
+            paramLabel = "PATH",
+            description = "Also serve clients on this host through shared memory: they connect to"
+                    + " shm://PATH (absolute, e.g. shm:///tmp/daak.sock); PATH is the Unix-domain socket of the"
+                    + " handshake. See docs/shm.md.")
+    Path shm;
 
     @Option(
             names = "--retain",
@@ -118,6 +126,9 @@ final class NodeCommand implements Callable<Integer> {
         DaakNode.Builder builder = DaakNode.builder().host(host).engine(options);
         builder = noTcp ? builder.noTcp() : builder.tcpPort(tcpPort);
         builder = noWebSocket ? builder.noWebSocket() : builder.webSocketPort(webSocketPort);
+        if (shm != null) {
+            builder = builder.shmPath(shm);
+        }
         if (auth != null) {
             try {
                 builder = builder.security(NodeSecurity.fromFile(auth));
@@ -169,6 +180,9 @@ final class NodeCommand implements Callable<Integer> {
                     .append(':')
                     .append(node.webSocketAddress().getPort())
                     .append('/');
+        }
+        if (shm != null) {
+            line.append(' ').append(node.shmUri());
         }
         if (auth != null) {
             line.append(" (authentication on)");

@@ -7,6 +7,9 @@ import io.daak.core.Retention;
 import io.daak.examples.cli.Cli.Result;
 import io.daak.examples.cli.Cli.Running;
 import io.daak.rsocket.DaakNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Matcher;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -177,6 +180,46 @@ class DaakCliTest {
         Result gone = Cli.run("get", "--uri", tcp, "logs/app");
         assertThat(gone.code()).isEqualTo(DaakCli.FAILED);
         assertThat(gone.err()).startsWith("daak get: cannot connect to " + tcp + ": ");
+    }
+
+    @Test
+    void shouldServeSharedMemoryAndTcpClientsOnTheSameTopics() throws Exception {
+        Path socket = Files.createTempDirectory(Path.of("/tmp"), "cli").resolve("node.sock");
+        Running daakNode =
+                Cli.start("node", "--host", "127.0.0.1", "--tcp-port", "0", "--no-ws", "--shm", socket.toString());
+        Matcher started = daakNode.out.await("^daak node: tcp://127\\.0\\.0\\.1:(\\d+) (shm://\\S+)$");
+        String tcp = "tcp://localhost:" + started.group(1);
+        String shm = started.group(2);
+        assertThat(shm).isEqualTo("shm://" + socket);
+
+        Running overShm = Cli.start("sub", "--uri", shm, "mixed/**", "--no-rate");
+        Running overTcp = Cli.start("sub", "--uri", tcp, "mixed/**", "--no-rate");
+        // Publish until both subscriptions are in place (each publish says how many it matched).
+        long deadline = System.nanoTime() + Cli.WAIT.toNanos();
+        Result first;
+        do {
+            assertThat(System.nanoTime()).as("both subscriptions in place").isLessThan(deadline);
+            first = Cli.run("pub", "--uri", shm, "mixed/warmup", "w");
+            assertThat(first.code()).as("%s", first).isZero();
+        } while (!first.out().contains("matched 2"));
+        Result fromShm = Cli.run("pub", "--uri", shm, "mixed/a", "from shm");
+        Result fromTcp = Cli.run("pub", "--uri", tcp, "mixed/a", "from tcp");
+        assertThat(fromShm.out()).as("%s", fromShm).contains("matched 2");
+        assertThat(fromTcp.out()).as("%s", fromTcp).contains("matched 2");
+        for (Running sub : List.of(overShm, overTcp)) {
+            sub.out.await("^mixed/a #\\d+ from shm$");
+            sub.out.await("^mixed/a #\\d+ from tcp$");
+        }
+
+        Result stopped = daakNode.stop();
+        assertThat(stopped.code()).as("%s", stopped).isZero();
+        for (Running sub : List.of(overShm, overTcp)) {
+            // Over shm as over TCP: the node ends its streams in order when it stops.
+            Result ended = sub.awaitExit(Cli.WAIT);
+            assertThat(ended.code()).as("%s", ended).isEqualTo(DaakCli.FAILED);
+            assertThat(ended.err()).as("%s", ended).contains("daak sub: the node ended the subscription after");
+        }
+        assertThat(socket).as("the node removes its socket").doesNotExist();
     }
 
     @Test

@@ -1,0 +1,114 @@
+package io.daak.benchmarks.shm;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The second JVM of a shared-memory benchmark: {@link ShmPeer} started from this JVM's class path with
+ * the export Agrona needs, answering {@code READY ...} once it serves. Not thread-safe.
+ */
+final class PeerProcess implements AutoCloseable {
+
+    /** The export of {@code jdk.internal.misc} that Agrona 2.x (shm-flux and Aeron) needs, as two arguments. */
+    static final List<String> EXPORTS = List.of("--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED");
+
+    /**
+     * A system property with more options for the peer JVM, space-separated, e.g. a flight recording:
+     * {@code -Ddaak.bench.peerJvmOptions="-XX:StartFlightRecording=filename=peer.jfr"}.
+     */
+    static final String EXTRA_OPTIONS = "daak.bench.peerJvmOptions";
+
+    private final Process process;
+    private final PrintStream in;
+    private final String ready;
+
+    private PeerProcess(Process process, PrintStream in, String ready) {
+        this.process = process;
+        this.in = in;
+        this.ready = ready;
+    }
+
+    /** Starts {@code ShmPeer args} and waits for its READY line. */
+    static PeerProcess start(String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(EXPORTS);
+        command.addAll(List.of("-Xms1g", "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
+        String extra = System.getProperty(EXTRA_OPTIONS, "").trim();
+        if (!extra.isEmpty()) {
+            command.addAll(List.of(extra.split("\\s+")));
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ShmPeer.class.getName()));
+        command.addAll(List.of(args));
+        Process p;
+        try {
+            p = new ProcessBuilder(command)
+                    .redirectError(ProcessBuilder.Redirect.INHERIT)
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the peer JVM: " + command, e);
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        try {
+            for (String line = out.readLine(); ; line = out.readLine()) {
+                if (line == null) {
+                    throw new IllegalStateException(
+                            "the peer JVM " + command + " exited (code " + p.waitFor() + ") before READY");
+                }
+                if (line.startsWith("READY")) {
+                    Thread drain = new Thread(() -> forward(out), "peer-output");
+                    drain.setDaemon(true);
+                    drain.start();
+                    return new PeerProcess(p, new PrintStream(p.getOutputStream(), true, StandardCharsets.UTF_8), line);
+                }
+                System.err.println("peer JVM: " + line);
+            }
+        } catch (IOException e) {
+            p.destroyForcibly();
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void forward(BufferedReader out) {
+        try {
+            for (String line = out.readLine(); line != null; line = out.readLine()) {
+                System.err.println("peer JVM: " + line);
+            }
+        } catch (IOException e) {
+            // The peer is gone.
+        }
+    }
+
+    /** The words of the READY line after {@code READY}. */
+    String[] ready() {
+        String[] words = ready.split(" ");
+        return java.util.Arrays.copyOfRange(words, 1, words.length);
+    }
+
+    /** Asks the peer to quit, and kills it when it has not within 15 s. */
+    @Override
+    public void close() {
+        in.println("quit");
+        try {
+            if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,197 @@
+package io.daak.benchmarks.shm;
+
+import io.daak.benchmarks.shm.Measures.Rate;
+import io.daak.benchmarks.shm.Measures.RoundTrips;
+import io.daak.shm.ShmClientTransport;
+import io.netty.buffer.ByteBufAllocator;
+import io.rsocket.Payload;
+import io.rsocket.RSocket;
+import io.rsocket.core.RSocketConnector;
+import io.rsocket.frame.decoder.PayloadDecoder;
+import io.rsocket.transport.ClientTransport;
+import io.rsocket.transport.netty.client.TcpClientTransport;
+import io.rsocket.util.ByteBufPayload;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
+
+/**
+ * rsocket-java between two processes, the same client and server code over shm-flux and over TCP
+ * loopback: a request-stream from the peer ({@link ShmPeer} {@code rsocket}) to this process for the
+ * message rate, and request-response ping-pong for the round trip. Payloads carry their sequence number
+ * as metadata; every one is checked. Not thread-safe.
+ */
+final class RSocketShmVsTcp implements AutoCloseable {
+
+    /** The largest payload of an unfragmented RSocket frame with 8 bytes of metadata, rounded down: 16 MiB - 64 B. */
+    static final int LARGEST = (16 << 20) - 64;
+
+    private final PeerProcess peer;
+    private final Path socket;
+    private final int tcpPort;
+
+    private RSocketShmVsTcp(PeerProcess peer, Path socket) {
+        this.peer = peer;
+        this.socket = socket;
+        this.tcpPort = Integer.parseInt(peer.ready()[0]);
+    }
+
+    /** Starts the peer serving both transports. */
+    static RSocketShmVsTcp start(Path socket) {
+        return new RSocketShmVsTcp(PeerProcess.start("rsocket", socket.toString()), socket);
+    }
+
+    /** The transports, in the order measured. */
+    enum Transport {
+        SHM,
+        TCP
+    }
+
+    private RSocket connect(Transport transport) {
+        ClientTransport t = transport == Transport.SHM
+                ? ShmClientTransport.create(socket)
+                : TcpClientTransport.create("127.0.0.1", tcpPort);
+        return Objects.requireNonNull(RSocketConnector.create()
+                .payloadDecoder(PayloadDecoder.ZERO_COPY)
+                .connect(t)
+                .block(Measures.TIMEOUT));
+    }
+
+    private static String name(Transport transport) {
+        return "RSocket over " + (transport == Transport.SHM ? "shm" : "TCP");
+    }
+
+    /**
+     * Payloads in flight at most (the stream's {@code limitRate}): up to 256, and 32 MiB in all, so that
+     * neither a TCP socket's buffers nor the shm pool (64 MiB) hold an unbounded backlog.
+     */
+    static int window(int size) {
+        return Math.max(2, Math.min(256, (32 << 20) / size));
+    }
+
+    /**
+     * The message rate of a request-stream from the peer: streams of a warm-up size until the warm-up
+     * time has passed, then one stream sized to last about the measurement time.
+     */
+    Rate stream(Transport transport, int size, Duration warmup, Duration measure) {
+        RSocket rs = connect(transport);
+        try {
+            long batch = Math.max(10, Math.min(100_000, (64L << 20) / size));
+            long end = System.nanoTime() + warmup.toNanos();
+            double rate;
+            do {
+                long start = System.nanoTime();
+                receive(rs, transport, size, batch);
+                rate = batch * 1e9 / (System.nanoTime() - start);
+            } while (System.nanoTime() < end);
+            long count = Math.max(10, Math.min(50_000_000, (long) (rate * measure.toNanos() / 1e9)));
+            long start = System.nanoTime();
+            receive(rs, transport, size, count);
+            return new Rate(name(transport), size, count, System.nanoTime() - start);
+        } finally {
+            rs.dispose();
+        }
+    }
+
+    private static void receive(RSocket rs, Transport transport, int size, long count) {
+        long[] next = {0};
+        String system = name(transport);
+        Payload request = ByteBufPayload.create(
+                ByteBufAllocator.DEFAULT.buffer(12).writeInt(size).writeLong(count));
+        Long received = rs.requestStream(request)
+                .limitRate(window(size))
+                .map(p -> {
+                    try {
+                        long seq = p.metadata().getLong(0);
+                        Measures.check(
+                                seq == next[0] && p.data().readableBytes() == size,
+                                system,
+                                "payload " + seq + " of " + p.data().readableBytes() + " bytes where " + next[0]
+                                        + " of " + size + " was due: lost or reordered");
+                        next[0]++;
+                    } finally {
+                        p.release();
+                    }
+                    return 1;
+                })
+                .count()
+                .block(Measures.TIMEOUT.multipliedBy(4));
+        Measures.check(Objects.equals(received, count), system, "received " + received + " payloads of " + count);
+    }
+
+    /**
+     * Request-response round trips, one in flight, each next request sent from the previous reply's
+     * callback (the transport's own thread, as an application reacting to replies would).
+     */
+    RoundTrips pingPong(Transport transport, int size, Duration warmup, Duration measure) throws Exception {
+        RSocket rs = connect(transport);
+        try {
+            PingPong run = new PingPong(rs, name(transport), size, warmup, measure);
+            run.next();
+            run.done.get(warmup.plus(measure).plus(Measures.TIMEOUT).toMillis(), TimeUnit.MILLISECONDS);
+            return new RoundTrips(name(transport), size, run.histogram);
+        } finally {
+            rs.dispose();
+        }
+    }
+
+    /** One request at a time; records after the warm-up, stops after the measurement. */
+    private static final class PingPong {
+        final RSocket rs;
+        final String system;
+        final int size;
+        final long measureFrom;
+        final long measureUntil;
+        final Histogram histogram = Measures.histogram();
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+        long sequence;
+        long sentAt;
+
+        PingPong(RSocket rs, String system, int size, Duration warmup, Duration measure) {
+            this.rs = rs;
+            this.system = system;
+            this.size = size;
+            this.measureFrom = System.nanoTime() + warmup.toNanos();
+            this.measureUntil = measureFrom + measure.toNanos();
+        }
+
+        void next() {
+            sentAt = System.nanoTime();
+            rs.requestResponse(ShmPeer.payload(size, sequence)).subscribe(this::onReply, done::completeExceptionally);
+        }
+
+        private void onReply(Payload reply) {
+            long now = System.nanoTime();
+            try {
+                long seq = reply.metadata().getLong(0);
+                Measures.check(
+                        seq == sequence && reply.data().readableBytes() == size,
+                        system,
+                        "reply " + seq + " of " + reply.data().readableBytes() + " bytes to request " + sequence
+                                + " of " + size);
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+                return;
+            } finally {
+                reply.release();
+            }
+            if (now >= measureFrom) {
+                histogram.recordValue(Math.min(now - sentAt, histogram.getHighestTrackableValue()));
+            }
+            sequence++;
+            if (now < measureUntil) {
+                next();
+            } else {
+                done.complete(null);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        peer.close();
+    }
+}
