@@ -42,6 +42,7 @@ public final class RunBenchmarks {
             Map.entry("RequestReplyBenchmark.daakRequest", "RequestReplyBenchmark.directCall"),
             Map.entry("ObservabilityBenchmark.metricsOn", "ObservabilityBenchmark.registryOff"),
             Map.entry("ObservabilityBenchmark.metricsTracingUnsampled", "ObservabilityBenchmark.registryOff"),
+            Map.entry("ObservabilityBenchmark.metricsTracingRefused", "ObservabilityBenchmark.registryOff"),
             Map.entry("ObservabilityBenchmark.metricsTracingAll", "ObservabilityBenchmark.registryOff"),
             Map.entry("TcpObservabilityBenchmark.metricsOn", "TcpObservabilityBenchmark.registryOff"),
             Map.entry("TcpObservabilityBenchmark.metricsTracingUnsampled", "TcpObservabilityBenchmark.registryOff"),

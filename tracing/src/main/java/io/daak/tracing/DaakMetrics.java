@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.SignalType;
@@ -80,6 +81,8 @@ public final class DaakMetrics implements Interceptor {
     private static final int TOPICS_REMEMBERED = 10_000;
     private final Map<String, QueueMeters> queueMeters = new ConcurrentHashMap<>();
     private final AtomicInteger subscriptions = new AtomicInteger();
+    /** The topic looked up last (plain field: any thread's last value will do, it is only a shortcut). */
+    private @Nullable LastTopic lastPublished;
 
     private DaakMetrics(Builder b) {
         this.registry = b.registry;
@@ -170,20 +173,42 @@ public final class DaakMetrics implements Interceptor {
 
     private <R> Publisher<R> subscribed(Invocation call, Function<Invocation, Publisher<R>> next) {
         return Flux.defer(() -> {
-            SequenceGaps gaps = new SequenceGaps();
+            Deliveries deliveries = new Deliveries();
             subscriptions.incrementAndGet();
             return Flux.from(next.apply(call))
                     .doOnNext(r -> {
                         if (r instanceof Message<?> msg) {
-                            delivered(msg, gaps);
+                            delivered(msg, deliveries);
                         }
                     })
                     .doFinally(s -> subscriptions.decrementAndGet());
         });
     }
 
-    private void delivered(Message<?> msg, SequenceGaps gaps) {
-        TopicMeters m = topic(msg.topic());
+    /**
+     * What one subscription remembers between its messages: the last topic's meters (a subscription mostly
+     * sees one topic, so most messages need no map lookup) and the gaps in each topic's sequence. Not
+     * thread-safe: used from the subscription's {@code onNext}.
+     */
+    private static final class Deliveries {
+        final SequenceGaps gaps = new SequenceGaps();
+
+        @Nullable
+        String lastTopic;
+
+        @Nullable
+        TopicMeters lastMeters;
+    }
+
+    private void delivered(Message<?> msg, Deliveries deliveries) {
+        String topic = msg.topic();
+        TopicMeters m = deliveries.lastMeters;
+        if (m == null || !topic.equals(deliveries.lastTopic)) {
+            m = topic(topic);
+            deliveries.lastTopic = topic;
+            deliveries.lastMeters = m;
+        }
+        SequenceGaps gaps = deliveries.gaps;
         m.delivered.increment();
         long size = sizeOf(msg.value());
         if (size >= 0) {
@@ -254,6 +279,10 @@ public final class DaakMetrics implements Interceptor {
     }
 
     private TopicMeters topic(String topic) {
+        LastTopic last = lastPublished;
+        if (last != null && last.name == topic) { // the same String: a Publication's or a Topic's name, published again
+            return last.meters;
+        }
         TopicMeters m = byTopic.get(topic);
         if (m != null) {
             return m;
@@ -263,8 +292,12 @@ public final class DaakMetrics implements Interceptor {
         if (byTopic.size() < TOPICS_REMEMBERED) {
             byTopic.put(topic, m);
         }
+        lastPublished = new LastTopic(topic, m);
         return m;
     }
+
+    /** A topic name and its meters, immutable so that a racy read of {@link #lastPublished} is safe. */
+    private record LastTopic(String name, TopicMeters meters) {}
 
     private QueueMeters queue(String queue) {
         String tag = topics.tag(queue);

@@ -15,8 +15,10 @@ enum Observability {
     OFF,
     /** Metrics into a SimpleMeterRegistry; tracing with NOOP observations. */
     METRICS,
-    /** Metrics on; tracing with every observation refused by a predicate (sampling off). */
+    /** Metrics on; tracing with sampling off ({@code DaakTracing.Builder.sampleProbability(0)}). */
     METRICS_TRACING_UNSAMPLED,
+    /** Metrics on; tracing samples everything but a registry predicate refuses every observation. */
+    METRICS_TRACING_REFUSED,
     /** Metrics on; tracing with every observation made and handled (by a handler that exports nothing). */
     METRICS_TRACING_ALL;
 
@@ -24,14 +26,17 @@ enum Observability {
     Interceptor[] interceptors() {
         DaakMetrics metrics = DaakMetrics.of(this == OFF ? new CompositeMeterRegistry() : new SimpleMeterRegistry());
         ObservationRegistry observations = ObservationRegistry.NOOP;
-        if (this == METRICS_TRACING_UNSAMPLED || this == METRICS_TRACING_ALL) {
+        if (this != OFF && this != METRICS) {
             observations = ObservationRegistry.create();
             observations.observationConfig().observationHandler(new NothingExported());
-            if (this == METRICS_TRACING_UNSAMPLED) {
+            if (this == METRICS_TRACING_REFUSED) {
                 observations.observationConfig().observationPredicate((name, context) -> false);
             }
         }
-        return new Interceptor[] {metrics, DaakTracing.of(observations)};
+        DaakTracing tracing = DaakTracing.builder(observations)
+                .sampleProbability(this == METRICS_TRACING_UNSAMPLED ? 0.0 : 1.0)
+                .build();
+        return new Interceptor[] {metrics, tracing};
     }
 
     /** Takes every observation and keeps nothing, like an exporter that drops spans. */
