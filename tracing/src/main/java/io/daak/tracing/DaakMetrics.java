@@ -7,6 +7,8 @@ import io.daak.core.Message;
 import io.daak.core.PublishResult;
 import io.daak.core.RawValue;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -17,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -45,10 +48,12 @@ import reactor.core.publisher.SignalType;
  *       values, byte arrays, strings)</td></tr>
  *   <tr><td>daak.messages.dropped</td><td>counter</td><td>topic</td><td>copies dropped by full subscribers
  *       ({@link PublishResult#dropped()})</td></tr>
- *   <tr><td>daak.messages.delivered</td><td>counter</td><td>topic</td><td>messages handed to subscribers</td></tr>
+ *   <tr><td>daak.messages.delivered</td><td>function counter</td><td>topic</td><td>messages handed to
+ *       subscribers</td></tr>
  *   <tr><td>daak.bytes.delivered</td><td>counter</td><td>topic</td><td>their encoded size</td></tr>
- *   <tr><td>daak.delivery.latency</td><td>timer</td><td>topic</td><td>publish-to-delivery time, from the
- *       message timestamp</td></tr>
+ *   <tr><td>daak.delivery.latency</td><td>function timer (count, total); a timer with max and histogram with
+ *       {@link Builder#latencyHistogram(boolean)}</td><td>topic</td><td>publish-to-delivery time, from the
+ *       message timestamp (negative across skewed clocks: counted as 0)</td></tr>
  *   <tr><td>daak.delivery.gaps</td><td>counter</td><td>topic</td><td>messages a subscriber missed (gaps in
  *       the sequence: dropped or expired)</td></tr>
  *   <tr><td>daak.subscriptions.active</td><td>gauge</td><td></td><td>open subscriptions</td></tr>
@@ -74,6 +79,7 @@ public final class DaakMetrics implements Interceptor {
     private final MeterRegistry registry;
     private final TagLimiter topics;
     private final TagLimiter services;
+    private final boolean latencyHistogram;
     private final Map<String, TopicMeters> topicMeters = new ConcurrentHashMap<>();
     /** Topic name to its meters, for the topics seen first (bounded, so unbounded names cost no memory). */
     private final Map<String, TopicMeters> byTopic = new ConcurrentHashMap<>();
@@ -88,6 +94,7 @@ public final class DaakMetrics implements Interceptor {
         this.registry = b.registry;
         this.topics = new TagLimiter(b.topicTag, b.maxTopicTags);
         this.services = new TagLimiter(Function.identity(), b.maxServiceTags);
+        this.latencyHistogram = b.latencyHistogram;
         Gauge.builder("daak.subscriptions.active", subscriptions, AtomicInteger::get)
                 .description("open subscriptions")
                 .register(registry);
@@ -209,17 +216,15 @@ public final class DaakMetrics implements Interceptor {
             deliveries.lastMeters = m;
         }
         SequenceGaps gaps = deliveries.gaps;
-        m.delivered.increment();
         long size = sizeOf(msg.value());
         if (size >= 0) {
             m.bytesDelivered.increment(size);
         }
         Instant now = Instant.now();
-        long latency = now.getEpochSecond() * 1_000_000_000L + now.getNano() - msg.timestampNanos();
-        if (latency >= 0) {
-            m.latency.record(latency, TimeUnit.NANOSECONDS);
-        }
-        long missed = gaps.missedBefore(msg.topic(), msg.sequence());
+        // Clock skew between hosts can make it negative: counted as 0, so that every delivery is counted once.
+        long latency = Math.max(0, now.getEpochSecond() * 1_000_000_000L + now.getNano() - msg.timestampNanos());
+        m.delivered(latency);
+        long missed = gaps.missedBefore(topic, msg.sequence());
         if (missed > 0) {
             m.gaps.increment(missed);
         }
@@ -280,7 +285,7 @@ public final class DaakMetrics implements Interceptor {
 
     private TopicMeters topic(String topic) {
         LastTopic last = lastPublished;
-        if (last != null && last.name == topic) { // the same String: a Publication's or a Topic's name, published again
+        if (last != null && last.name.equals(topic)) { // the same topic again: no hashing, no map
             return last.meters;
         }
         TopicMeters m = byTopic.get(topic);
@@ -288,7 +293,7 @@ public final class DaakMetrics implements Interceptor {
             return m;
         }
         String tag = topics.tag(topic);
-        m = topicMeters.computeIfAbsent(tag, t -> new TopicMeters(registry, t));
+        m = topicMeters.computeIfAbsent(tag, t -> new TopicMeters(registry, t, latencyHistogram));
         if (byTopic.size() < TOPICS_REMEMBERED) {
             byTopic.put(topic, m);
         }
@@ -305,17 +310,23 @@ public final class DaakMetrics implements Interceptor {
         return m != null ? m : queueMeters.computeIfAbsent(tag, t -> new QueueMeters(registry, t));
     }
 
-    /** The meters of one topic tag, looked up once. */
+    /**
+     * The meters of one topic tag, looked up once. Deliveries are counted once, in {@link #deliveredCount},
+     * which is both {@code daak.messages.delivered} and the latency timer's count; the latency is a sum
+     * (a {@link FunctionTimer}: count and total, no per-message clock read or max), or with
+     * {@link Builder#latencyHistogram(boolean)} a full {@link Timer} with max and histogram buckets.
+     */
     private static final class TopicMeters {
         final Counter published;
         final Counter bytesPublished;
         final Counter dropped;
-        final Counter delivered;
+        final LongAdder deliveredCount = new LongAdder();
+        final LongAdder latencyNanos = new LongAdder();
         final Counter bytesDelivered;
         final Counter gaps;
-        final Timer latency;
+        final @Nullable Timer latencyTimer;
 
-        TopicMeters(MeterRegistry r, String topic) {
+        TopicMeters(MeterRegistry r, String topic, boolean histogram) {
             published = Counter.builder("daak.messages.published")
                     .tag("topic", topic)
                     .register(r);
@@ -325,7 +336,7 @@ public final class DaakMetrics implements Interceptor {
                     .register(r);
             dropped =
                     Counter.builder("daak.messages.dropped").tag("topic", topic).register(r);
-            delivered = Counter.builder("daak.messages.delivered")
+            FunctionCounter.builder("daak.messages.delivered", deliveredCount, LongAdder::doubleValue)
                     .tag("topic", topic)
                     .register(r);
             bytesDelivered = Counter.builder("daak.bytes.delivered")
@@ -333,7 +344,32 @@ public final class DaakMetrics implements Interceptor {
                     .tag("topic", topic)
                     .register(r);
             gaps = Counter.builder("daak.delivery.gaps").tag("topic", topic).register(r);
-            latency = Timer.builder("daak.delivery.latency").tag("topic", topic).register(r);
+            if (histogram) {
+                latencyTimer = Timer.builder("daak.delivery.latency")
+                        .tag("topic", topic)
+                        .publishPercentileHistogram()
+                        .register(r);
+            } else {
+                latencyTimer = null;
+                FunctionTimer.builder(
+                                "daak.delivery.latency",
+                                this,
+                                m -> m.deliveredCount.sum(),
+                                m -> m.latencyNanos.sum(),
+                                TimeUnit.NANOSECONDS)
+                        .tag("topic", topic)
+                        .register(r);
+            }
+        }
+
+        void delivered(long latencyNanos) {
+            deliveredCount.increment();
+            Timer timer = latencyTimer;
+            if (timer != null) {
+                timer.record(latencyNanos, TimeUnit.NANOSECONDS);
+            } else {
+                this.latencyNanos.add(latencyNanos);
+            }
         }
     }
 
@@ -363,6 +399,7 @@ public final class DaakMetrics implements Interceptor {
         private Function<String, String> topicTag = TagLimiter::firstSegment;
         private int maxTopicTags = 100;
         private int maxServiceTags = 100;
+        private boolean latencyHistogram;
 
         private Builder(MeterRegistry registry) {
             this.registry = registry;
@@ -405,6 +442,19 @@ public final class DaakMetrics implements Interceptor {
                 throw new IllegalArgumentException("maxServiceTags=" + max + " must be at least 1");
             }
             this.maxServiceTags = max;
+            return this;
+        }
+
+        /**
+         * Whether {@code daak.delivery.latency} is a full {@link Timer} (max, percentile histogram buckets)
+         * instead of the default count and total. The full timer costs more per message: a clock read and
+         * a compare-and-set for the max, and a bucket update.
+         *
+         * @param histogram true for the full timer
+         * @return this
+         */
+        public Builder latencyHistogram(boolean histogram) {
+            this.latencyHistogram = histogram;
             return this;
         }
 
