@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,6 +25,8 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscription;
+import reactor.core.Scannable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.SignalType;
 
@@ -57,6 +60,9 @@ import reactor.core.publisher.SignalType;
  *   <tr><td>daak.delivery.gaps</td><td>counter</td><td>topic</td><td>messages a subscriber missed (gaps in
  *       the sequence: dropped or expired)</td></tr>
  *   <tr><td>daak.subscriptions.active</td><td>gauge</td><td></td><td>open subscriptions</td></tr>
+ *   <tr><td>daak.subscriptions.backlog</td><td>gauge</td><td>topic (of the selector's pattern)</td><td>messages
+ *       buffered for the open subscriptions and not yet delivered (in an in-process engine or a node's: the
+ *       engine's subscription buffers, see {@code Interceptor})</td></tr>
  *   <tr><td>daak.queue.sent / received / redeliveries</td><td>counter</td><td>queue</td><td>queue traffic</td></tr>
  *   <tr><td>daak.queue.depth</td><td>gauge</td><td>queue</td><td>sent, not yet delivered (as this handle
  *       sees it: exact in a node's engine)</td></tr>
@@ -86,6 +92,7 @@ public final class DaakMetrics implements Interceptor {
 
     private static final int TOPICS_REMEMBERED = 10_000;
     private final Map<String, QueueMeters> queueMeters = new ConcurrentHashMap<>();
+    private final Map<String, Backlog> backlogs = new ConcurrentHashMap<>();
     private final AtomicInteger subscriptions = new AtomicInteger();
     /** The topic looked up last (plain field: any thread's last value will do, it is only a shortcut). */
     private @Nullable LastTopic lastPublished;
@@ -179,17 +186,78 @@ public final class DaakMetrics implements Interceptor {
     }
 
     private <R> Publisher<R> subscribed(Invocation call, Function<Invocation, Publisher<R>> next) {
+        Backlog backlog = backlog(call.target());
         return Flux.defer(() -> {
             Deliveries deliveries = new Deliveries();
             subscriptions.incrementAndGet();
             return Flux.from(next.apply(call))
+                    .doOnSubscribe(s -> deliveries.upstream = backlog.add(s))
                     .doOnNext(r -> {
                         if (r instanceof Message<?> msg) {
                             delivered(msg, deliveries);
                         }
                     })
-                    .doFinally(s -> subscriptions.decrementAndGet());
+                    .doFinally(s -> {
+                        subscriptions.decrementAndGet();
+                        backlog.remove(deliveries.upstream);
+                    });
         });
+    }
+
+    private Backlog backlog(String pattern) {
+        String tag = topics.tag(pattern);
+        Backlog b = backlogs.get(tag);
+        return b != null ? b : backlogs.computeIfAbsent(tag, t -> new Backlog(registry, t));
+    }
+
+    /**
+     * The live subscriptions of one topic tag, for the {@code daak.subscriptions.backlog} gauge: the sum
+     * of what is buffered for each and not yet delivered, read when the gauge is read (nothing per
+     * message). A subscription's buffers are found through Reactor's {@link Scannable} view: every
+     * {@code BUFFERED} along the chain of {@code PARENT}s above the metrics' operator (the engine's
+     * subscription buffer, and the queues of operators in between).
+     */
+    private static final class Backlog {
+        /** How many steps up the chain are looked at: a bound against a cycle. */
+        private static final int MAX_DEPTH = 32;
+
+        private final Set<Scannable> live = ConcurrentHashMap.newKeySet();
+
+        Backlog(MeterRegistry r, String topic) {
+            Gauge.builder("daak.subscriptions.backlog", this, Backlog::buffered)
+                    .description("messages buffered for subscribers and not yet delivered")
+                    .tag("topic", topic)
+                    .strongReference(true)
+                    .register(r);
+        }
+
+        Scannable add(Subscription s) {
+            Scannable view = Scannable.from(s);
+            if (view.isScanAvailable()) {
+                live.add(view);
+            }
+            return view;
+        }
+
+        void remove(@Nullable Scannable view) {
+            if (view != null) {
+                live.remove(view);
+            }
+        }
+
+        double buffered() {
+            long sum = 0;
+            for (Scannable s : live) {
+                Scannable step = s;
+                for (int i = 0; i < MAX_DEPTH && step != null && step.isScanAvailable(); i++) {
+                    if (step.scanUnsafe(Scannable.Attr.BUFFERED) instanceof Number n) {
+                        sum += n.longValue();
+                    }
+                    step = step.scanUnsafe(Scannable.Attr.PARENT) instanceof Scannable parent ? parent : null;
+                }
+            }
+            return sum;
+        }
     }
 
     /**
@@ -199,6 +267,9 @@ public final class DaakMetrics implements Interceptor {
      */
     private static final class Deliveries {
         final SequenceGaps gaps = new SequenceGaps();
+
+        @Nullable
+        Scannable upstream;
 
         @Nullable
         String lastTopic;

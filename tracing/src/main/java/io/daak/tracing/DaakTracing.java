@@ -21,6 +21,7 @@ import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
+import reactor.core.Scannable;
 import reactor.core.publisher.Flux;
 import reactor.util.context.Context;
 import reactor.util.context.ContextView;
@@ -254,7 +255,8 @@ public final class DaakTracing implements Interceptor {
         };
     }
 
-    private final class DeliverySubscriber<R> implements CoreSubscriber<R>, Subscription {
+    /** Scannable, so that a subscription's buffers above it stay visible (DaakMetrics' backlog gauge). */
+    private final class DeliverySubscriber<R> implements CoreSubscriber<R>, Subscription, Scannable {
         private final CoreSubscriber<? super R> actual;
         private @Nullable Subscription upstream;
 
@@ -271,6 +273,17 @@ public final class DaakTracing implements Interceptor {
         public void onSubscribe(Subscription s) {
             upstream = s;
             actual.onSubscribe(this);
+        }
+
+        @Override
+        public @Nullable Object scanUnsafe(Attr key) {
+            if (key == Attr.PARENT) {
+                return upstream;
+            }
+            if (key == Attr.ACTUAL) {
+                return actual;
+            }
+            return null;
         }
 
         @Override

@@ -6,19 +6,27 @@ import io.daak.core.Daak;
 import io.daak.core.Delivery;
 import io.daak.core.LocalOptions;
 import io.daak.core.Message;
+import io.daak.core.Overflow;
 import io.daak.core.Queue;
 import io.daak.core.Selector;
 import io.daak.core.Service;
+import io.daak.core.SubscribeOptions;
 import io.daak.core.Topic;
 import io.daak.rsocket.DaakNode;
 import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.reactivestreams.Subscription;
+import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
@@ -86,6 +94,48 @@ class DaakMetricsTest {
                             .functionCounter()
                             .count())
                     .isEqualTo(2);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void shouldShowASlowSubscribersBacklogRiseAndFall(boolean withTracing) {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        LocalOptions options = LocalOptions.defaults().interceptor(DaakMetrics.of(registry));
+        if (withTracing) { // its operator sits between the metrics and the engine's buffer
+            ObservationRegistry observations = ObservationRegistry.create();
+            observations.observationConfig().observationHandler(context -> true);
+            options = options.interceptor(DaakTracing.of(observations));
+        }
+        try (Daak daak = Daak.local(options)) {
+            BaseSubscriber<Message<String>> slow = new BaseSubscriber<>() {
+                @Override
+                protected void hookOnSubscribe(Subscription subscription) {
+                    // no demand: what is published waits in the subscription's buffer
+                }
+            };
+            daak.subscribe(
+                            Selector.of("sensors/**", String.class),
+                            SubscribeOptions.defaults().overflow(Overflow.buffer(100)))
+                    .subscribe(slow);
+            Gauge backlog = registry.get("daak.subscriptions.backlog")
+                    .tag("topic", "sensors")
+                    .gauge();
+            assertThat(backlog.value()).isZero();
+            for (int i = 0; i < 50; i++) {
+                daak.publish(Topic.of("sensors/imu", String.class), "r" + i).block(WAIT);
+            }
+            assertThat(backlog.value()).isEqualTo(50);
+            slow.request(30);
+            assertThat(backlog.value()).isEqualTo(20);
+            slow.request(20);
+            assertThat(backlog.value()).isZero();
+            daak.publish(Topic.of("sensors/imu", String.class), "more").block(WAIT);
+            assertThat(backlog.value()).isEqualTo(1);
+            slow.cancel();
+            assertThat(backlog.value()).isZero();
+            assertThat(registry.get("daak.subscriptions.active").gauge().value())
+                    .isZero();
         }
     }
 
