@@ -140,6 +140,57 @@ class DaakMetricsTest {
     }
 
     @Test
+    void shouldShowARemoteSubscribersBacklogOnTheNode() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (DaakNode node = DaakNode.builder()
+                        .host("127.0.0.1")
+                        .tcpPort(0)
+                        .noWebSocket()
+                        .engine(LocalOptions.defaults().interceptor(DaakMetrics.of(registry)))
+                        .start();
+                Daak a = Daak.connect(node.tcpUri().toString());
+                Daak b = Daak.connect(node.tcpUri().toString())) {
+            BaseSubscriber<Message<String>> slow = new BaseSubscriber<>() {
+                @Override
+                protected void hookOnSubscribe(Subscription subscription) {
+                    subscription.request(1); // takes the probe below, then nothing until asked
+                }
+            };
+            b.subscribe(
+                            Selector.of("chat/**", String.class),
+                            SubscribeOptions.defaults().overflow(Overflow.buffer(10_000)))
+                    .subscribe(slow);
+            Topic<String> t = Topic.of("chat/room", String.class);
+            Flux.interval(Duration.ofMillis(5))
+                    .onBackpressureDrop()
+                    .concatMap(i -> a.publish(t, "probe"))
+                    .takeUntil(p -> p.matched() >= 1)
+                    .blockLast(WAIT);
+            int published = 3000;
+            a.publishAll(t, Flux.range(0, published).map(i -> "m" + i)).blockLast(WAIT);
+            Gauge backlog = registry.get("daak.subscriptions.backlog")
+                    .tag("topic", "chat")
+                    .gauge();
+            // The client's transport takes a window of messages ahead of its subscriber; the rest wait in the node.
+            assertThat(backlog.value()).isGreaterThan(published / 2.0);
+            slow.request(Long.MAX_VALUE);
+            awaitValue(backlog, 0.0);
+        }
+    }
+
+    /** Waits, with a deadline, until the gauge reads {@code expected}. */
+    private static void awaitValue(Gauge gauge, double expected) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (gauge.value() != expected) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the gauge " + gauge.getId() + " reads " + gauge.value() + ", not " + expected
+                        + ", after " + WAIT);
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+    }
+
+    @Test
     void shouldGroupTopicsBeyondTheLimitAsOther() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         DaakMetrics metrics =
