@@ -1,9 +1,12 @@
 package io.daak.benchmarks.tracing;
 
+import com.sun.management.OperatingSystemMXBean;
 import io.daak.core.Daak;
 import io.daak.core.LocalOptions;
 import io.daak.core.Topic;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,13 +23,14 @@ import reactor.core.Disposable;
  * reference a chain of one interceptor that passes calls on, and no interceptors at all) runs side by side in one JVM, and the
  * rounds take turns between them in short slices, so that a change in the machine's load hits the
  * baseline and the others alike. Each round gives a ratio setup/baseline; the report is the median ratio
- * and its quartiles over the rounds. Same workloads as {@link ObservabilityBenchmark} (in process, one
+ * and its quartiles over the rounds, for throughput and for CPU time per message (which other processes
+ * disturb less: in process the publishing thread's own CPU time, over TCP the JVM's). Same workloads as {@link ObservabilityBenchmark} (in process, one
  * {@code publish(...).subscribe()} per message) and {@link TcpObservabilityBenchmark} (a node on loopback,
  * batches of {@value TcpObservabilityBenchmark#BATCH} {@code tryPublish}).
  *
  * <pre>{@code
- * java -jar benchmarks/target/daak-benchmarks.jar observability          # 40 rounds of 3 x 250 ms, each workload
- * java -jar benchmarks/target/daak-benchmarks.jar observability 80 tcp   # 80 rounds, TCP only
+ * java -jar benchmarks/target/daak-benchmarks.jar observability              # 100 rounds of 100 ms slices, both
+ * java -jar benchmarks/target/daak-benchmarks.jar observability 200 tcp 50   # 200 rounds of 50 ms, TCP only
  * }</pre>
  *
  * <p>Not thread-safe: one run at a time.
@@ -40,8 +44,10 @@ public final class ObservabilityPaired {
         Observability.PASS_THROUGH,
         Observability.BARE
     };
-    private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
     private static final int WARMUP_ROUNDS = 12;
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final OperatingSystemMXBean OS =
+            (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
     private ObservabilityPaired() {}
 
@@ -50,6 +56,12 @@ public final class ObservabilityPaired {
         /** Runs until the deadline; returns the messages moved. */
         long runUntil(long deadlineNanos);
 
+        /**
+         * CPU time used so far by what this workload measures: the calling thread in process (it does all
+         * the work), the whole JVM over TCP (the clients' and the node's threads; the other setups idle).
+         */
+        long cpuNanos();
+
         @Override
         void close();
     }
@@ -57,60 +69,77 @@ public final class ObservabilityPaired {
     /**
      * Runs the comparison.
      *
-     * @param args the number of rounds (default 40), then optionally {@code local} or {@code tcp}
+     * @param args the number of rounds (default 100), then optionally {@code local}, {@code tcp} or
+     *     {@code all} (the default), then the slice in milliseconds (default 100)
      */
     public static void main(String[] args) {
-        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 40;
-        String only = args.length > 1 ? args[1] : "";
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 100;
+        String only = args.length > 1 ? args[1] : "all";
+        long slice = TimeUnit.MILLISECONDS.toNanos(args.length > 2 ? Long.parseLong(args[2]) : 100);
         System.out.println("load average before: " + loadAverage());
         if (!only.equals("tcp")) {
-            run("in process", rounds, ObservabilityPaired::local);
+            run("in process", rounds, slice, ObservabilityPaired::local);
         }
         if (!only.equals("local")) {
-            run("TCP", rounds, ObservabilityPaired::tcp);
+            run("TCP", rounds, slice, ObservabilityPaired::tcp);
         }
         System.out.println("load average after: " + loadAverage());
     }
 
-    private static void run(String name, int rounds, java.util.function.Function<Observability, Workload> factory) {
+    private static void run(
+            String name, int rounds, long slice, java.util.function.Function<Observability, Workload> factory) {
         List<Workload> workloads = new ArrayList<>();
         try {
             for (Observability o : SETUPS) {
                 workloads.add(factory.apply(o));
             }
             double[][] rates = new double[SETUPS.length][rounds];
+            double[][] cpu = new double[SETUPS.length][rounds];
             for (int r = -WARMUP_ROUNDS; r < rounds; r++) {
                 for (int k = 0; k < SETUPS.length; k++) {
                     int s = Math.floorMod(r + k, SETUPS.length); // a different setup goes first each round
+                    Workload w = workloads.get(s);
+                    long cpuStart = w.cpuNanos();
                     long start = System.nanoTime();
-                    long moved = workloads.get(s).runUntil(start + SLICE_NANOS);
-                    double rate = moved * 1e3 / (System.nanoTime() - start);
+                    long moved = w.runUntil(start + slice);
+                    long elapsed = System.nanoTime() - start;
                     if (r >= 0) {
-                        rates[s][r] = rate;
+                        rates[s][r] = moved * 1e3 / elapsed;
+                        cpu[s][r] = (double) (w.cpuNanos() - cpuStart) / moved;
                     }
                 }
             }
-            System.out.printf(Locale.ROOT, "%s, %d rounds of %d ms per setup (msgs/us, median):%n", name, rounds, 250);
-            System.out.printf(Locale.ROOT, "  %-28s %8.3f%n", SETUPS[0], median(rates[0]));
-            for (int s = 1; s < SETUPS.length; s++) {
-                double[] ratios = new double[rounds];
-                for (int r = 0; r < rounds; r++) {
-                    ratios[r] = rates[s][r] / rates[0][r];
-                }
-                Arrays.sort(ratios);
+            System.out.printf(
+                    Locale.ROOT,
+                    "%s, %d rounds of %d ms per setup; medians, and paired ratios to %s (quartiles):%n",
+                    name,
+                    rounds,
+                    TimeUnit.NANOSECONDS.toMillis(slice),
+                    SETUPS[0]);
+            for (int s = 0; s < SETUPS.length; s++) {
                 System.out.printf(
                         Locale.ROOT,
-                        "  %-28s %8.3f   ratio to %s: median %.3f (quartiles %.3f to %.3f)%n",
+                        "  %-26s %7.3f msgs/us  %s   %7.0f CPU ns/msg  %s%n",
                         SETUPS[s],
                         median(rates[s]),
-                        SETUPS[0],
-                        ratios[rounds / 2],
-                        ratios[rounds / 4],
-                        ratios[rounds * 3 / 4]);
+                        s == 0 ? "                        " : pairedRatio(rates[s], rates[0]),
+                        median(cpu[s]),
+                        s == 0 ? "" : pairedRatio(cpu[s], cpu[0]));
             }
         } finally {
             workloads.forEach(Workload::close);
         }
+    }
+
+    /** The median of the per-round ratios a/b, with the quartiles. */
+    private static String pairedRatio(double[] a, double[] b) {
+        double[] ratios = new double[a.length];
+        for (int r = 0; r < a.length; r++) {
+            ratios[r] = a[r] / b[r];
+        }
+        Arrays.sort(ratios);
+        int n = ratios.length;
+        return String.format(Locale.ROOT, "x%.3f (%.3f-%.3f)", ratios[n / 2], ratios[n / 4], ratios[n * 3 / 4]);
     }
 
     private static double median(double[] values) {
@@ -152,6 +181,11 @@ public final class ObservabilityPaired {
             }
 
             @Override
+            public long cpuNanos() {
+                return THREADS.getCurrentThreadCpuTime();
+            }
+
+            @Override
             public void close() {
                 subscriber.dispose();
                 daak.close();
@@ -177,6 +211,11 @@ public final class ObservabilityPaired {
                     n += TcpObservabilityBenchmark.BATCH;
                 } while (System.nanoTime() < deadlineNanos);
                 return n;
+            }
+
+            @Override
+            public long cpuNanos() {
+                return OS.getProcessCpuTime();
             }
 
             @Override
