@@ -262,14 +262,15 @@ public final class DaakMetrics implements Interceptor {
 
     /**
      * What one subscription remembers between its messages: the last topic's meters (a subscription mostly
-     * sees one topic, so most messages need no map lookup) and the gaps in each topic's sequence. Not
-     * thread-safe: used from the subscription's {@code onNext}.
+     * sees one topic, so most messages need no map lookup), the gaps in each topic's sequence and its
+     * buffers' view for the backlog. Not thread-safe but for {@link #upstream}: used from the
+     * subscription's signals, which Reactive Streams serialises.
      */
     private static final class Deliveries {
         final SequenceGaps gaps = new SequenceGaps();
 
-        @Nullable
-        Scannable upstream;
+        /** Set on subscribe, read when the subscription ends, perhaps on another thread. */
+        volatile @Nullable Scannable upstream;
 
         @Nullable
         String lastTopic;
