@@ -23,6 +23,7 @@ import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.Scannable;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Operators;
 import reactor.util.context.Context;
 import reactor.util.context.ContextView;
 
@@ -55,7 +56,7 @@ import reactor.util.context.ContextView;
  *
  * <h2>Sampling</h2>
  *
- * <p>Which calls and messages are traced is decided before any observation is made, with no allocation:
+ * <p>Which calls and messages are traced is decided before any observation, context or map is made:
  *
  * <ul>
  *   <li>a call or message that carries a trace context in its headers follows the decision in it (W3C
@@ -151,10 +152,16 @@ public final class DaakTracing implements Interceptor {
         return new Flux<R>() {
             @Override
             public void subscribe(CoreSubscriber<? super R> actual) {
-                Observation parent = parent(actual.currentContext());
-                boolean sampled =
-                        parent != null ? !parent.isNoop() : carried == CarriedSampling.SAMPLED || sampleRoot();
-                Publisher<R> result = sampled ? traced(call, next, kind, parent) : next.apply(call);
+                Publisher<R> result;
+                try {
+                    Observation parent = parent(actual.currentContext());
+                    boolean sampled =
+                            parent != null ? !parent.isNoop() : carried == CarriedSampling.SAMPLED || sampleRoot();
+                    result = sampled ? traced(call, next, kind, parent) : next.apply(call);
+                } catch (RuntimeException e) {
+                    Operators.error(actual, Operators.onOperatorError(e, actual.currentContext()));
+                    return;
+                }
                 Flux.from(result).subscribe(actual);
             }
         };

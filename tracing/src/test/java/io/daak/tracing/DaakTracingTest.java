@@ -29,6 +29,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.MDC;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
 
 /** One trace across a real TCP hop: client A, a node, server/subscriber B, with the test tracer. */
 class DaakTracingTest {
@@ -262,6 +263,27 @@ class DaakTracingTest {
                 .isEqualTo(span("handle outer").getSpanId());
         assertThat(span("handle inner").getTraceId())
                 .isEqualTo(span("request outer").getTraceId());
+    }
+
+    @Test
+    void shouldSignalAFailingObservationHandlerAsAnError() {
+        ObservationRegistry failing = ObservationRegistry.create();
+        failing.observationConfig().observationHandler(new ObservationHandler<>() {
+            @Override
+            public void onStart(io.micrometer.observation.Observation.Context context) {
+                throw new IllegalStateException("handler broke");
+            }
+
+            @Override
+            public boolean supportsContext(io.micrometer.observation.Observation.Context context) {
+                return true;
+            }
+        });
+        try (Daak daak = Daak.intercepted(Daak.local(), DaakTracing.of(failing))) {
+            StepVerifier.create(daak.publish(Topic.of("t", String.class), "x"))
+                    .expectErrorMessage("handler broke")
+                    .verify(WAIT);
+        }
     }
 
     @Test
