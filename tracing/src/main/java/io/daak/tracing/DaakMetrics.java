@@ -12,6 +12,8 @@ import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
@@ -26,9 +28,12 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
 import reactor.core.Scannable;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Operators;
 import reactor.core.publisher.SignalType;
+import reactor.util.context.Context;
 
 /**
  * Micrometer metrics for every pattern, as an {@link Interceptor}: install it in an engine
@@ -174,34 +179,211 @@ public final class DaakMetrics implements Interceptor {
     private <R> Publisher<R> published(Invocation call, Function<Invocation, Publisher<R>> next) {
         TopicMeters m = topic(call.target());
         long size = sizeOf(call.value());
-        return Flux.from(next.apply(call)).doOnNext(r -> {
-            m.published.increment();
-            if (size >= 0) {
-                m.bytesPublished.increment(size);
+        Publisher<R> result = next.apply(call);
+        return new Flux<R>() {
+            @Override
+            public void subscribe(CoreSubscriber<? super R> actual) {
+                InnerSubscribe.to(result, new PublishMeter<>(actual, m, size));
             }
-            if (r instanceof PublishResult p && p.dropped() > 0) {
-                m.dropped.increment(p.dropped());
-            }
-        });
+        };
     }
 
     private <R> Publisher<R> subscribed(Invocation call, Function<Invocation, Publisher<R>> next) {
         Backlog backlog = backlog(call.target());
-        return Flux.defer(() -> {
-            Deliveries deliveries = new Deliveries();
+        return new Flux<R>() {
+            @Override
+            public void subscribe(CoreSubscriber<? super R> actual) {
+                Publisher<R> messages;
+                try {
+                    messages = next.apply(call);
+                } catch (RuntimeException e) {
+                    Operators.error(actual, Operators.onOperatorError(e, actual.currentContext()));
+                    return;
+                }
+                InnerSubscribe.to(messages, new DeliveryMeter<>(actual, backlog));
+            }
+        };
+    }
+
+    /**
+     * A pass-through subscriber: the base of the two operators that count what goes by, one object per
+     * subscription instead of a chain of {@code doOn...} operators. Scannable, so that buffers above it
+     * stay visible. Signals are serialised by the Reactive Streams rules; {@link #end()} runs at most once.
+     */
+    private abstract static class Meter<R> implements CoreSubscriber<R>, Subscription, Scannable {
+        private static final VarHandle ENDED;
+
+        static {
+            try {
+                ENDED = MethodHandles.lookup().findVarHandle(Meter.class, "ended", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        final CoreSubscriber<? super R> actual;
+
+        @Nullable
+        Subscription upstream;
+
+        private volatile int ended;
+
+        Meter(CoreSubscriber<? super R> actual) {
+            this.actual = actual;
+        }
+
+        /** Sees an element before it is passed on. */
+        abstract void element(R element);
+
+        /** Runs once, when the subscription completes, fails or is cancelled. */
+        void ended() {}
+
+        private void end() {
+            if (ENDED.compareAndSet(this, 0, 1)) {
+                ended();
+            }
+        }
+
+        @Override
+        public Context currentContext() {
+            return actual.currentContext();
+        }
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            upstream = s;
+            actual.onSubscribe(this);
+        }
+
+        @Override
+        public void onNext(R element) {
+            element(element);
+            actual.onNext(element);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            end();
+            actual.onError(t);
+        }
+
+        @Override
+        public void onComplete() {
+            end();
+            actual.onComplete();
+        }
+
+        @Override
+        public void request(long n) {
+            Subscription s = upstream;
+            if (s != null) {
+                s.request(n);
+            }
+        }
+
+        @Override
+        public void cancel() {
+            end();
+            Subscription s = upstream;
+            if (s != null) {
+                s.cancel();
+            }
+        }
+
+        @Override
+        public @Nullable Object scanUnsafe(Attr key) {
+            if (key == Attr.PARENT) {
+                return upstream;
+            }
+            if (key == Attr.ACTUAL) {
+                return actual;
+            }
+            return null;
+        }
+    }
+
+    /** Counts a publish when its result arrives (with the drops it reports). */
+    private static final class PublishMeter<R> extends Meter<R> {
+        private final TopicMeters meters;
+        private final long size;
+
+        PublishMeter(CoreSubscriber<? super R> actual, TopicMeters meters, long size) {
+            super(actual);
+            this.meters = meters;
+            this.size = size;
+        }
+
+        @Override
+        void element(R r) {
+            meters.published.increment();
+            if (size >= 0) {
+                meters.bytesPublished.increment(size);
+            }
+            if (r instanceof PublishResult p && p.dropped() > 0) {
+                meters.dropped.increment(p.dropped());
+            }
+        }
+    }
+
+    /**
+     * Counts one subscription's deliveries. It remembers the last topic's meters (a subscription mostly
+     * sees one topic, so most messages need no map lookup), the gaps in each topic's sequence, and its
+     * buffers' view for the backlog gauge while it lives.
+     */
+    private final class DeliveryMeter<R> extends Meter<R> {
+        private final Backlog backlog;
+        private final SequenceGaps gaps = new SequenceGaps();
+        private @Nullable String lastTopic;
+        private @Nullable TopicMeters lastMeters;
+        /** Set on subscribe, read when the subscription ends, perhaps on another thread. */
+        private volatile @Nullable Scannable buffers;
+
+        DeliveryMeter(CoreSubscriber<? super R> actual, Backlog backlog) {
+            super(actual);
+            this.backlog = backlog;
             subscriptions.incrementAndGet();
-            return Flux.from(next.apply(call))
-                    .doOnSubscribe(s -> deliveries.upstream = backlog.add(s))
-                    .doOnNext(r -> {
-                        if (r instanceof Message<?> msg) {
-                            delivered(msg, deliveries);
-                        }
-                    })
-                    .doFinally(s -> {
-                        subscriptions.decrementAndGet();
-                        backlog.remove(deliveries.upstream);
-                    });
-        });
+        }
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            buffers = backlog.add(s);
+            super.onSubscribe(s);
+        }
+
+        @Override
+        void element(R r) {
+            if (r instanceof Message<?> msg) {
+                delivered(msg);
+            }
+        }
+
+        @Override
+        void ended() {
+            subscriptions.decrementAndGet();
+            backlog.remove(buffers);
+        }
+
+        private void delivered(Message<?> msg) {
+            String topic = msg.topic();
+            TopicMeters m = lastMeters;
+            if (m == null || !topic.equals(lastTopic)) {
+                m = topic(topic);
+                lastTopic = topic;
+                lastMeters = m;
+            }
+            long size = sizeOf(msg.value());
+            if (size >= 0) {
+                m.bytesDelivered.increment(size);
+            }
+            Instant now = Instant.now();
+            // Clock skew between hosts can make it negative: counted as 0, so that every delivery is counted once.
+            long latency = Math.max(0, now.getEpochSecond() * 1_000_000_000L + now.getNano() - msg.timestampNanos());
+            m.delivered(latency);
+            long missed = gaps.missedBefore(topic, msg.sequence());
+            if (missed > 0) {
+                m.gaps.increment(missed);
+            }
+        }
     }
 
     private Backlog backlog(String pattern) {
@@ -257,48 +439,6 @@ public final class DaakMetrics implements Interceptor {
                 }
             }
             return sum;
-        }
-    }
-
-    /**
-     * What one subscription remembers between its messages: the last topic's meters (a subscription mostly
-     * sees one topic, so most messages need no map lookup), the gaps in each topic's sequence and its
-     * buffers' view for the backlog. Not thread-safe but for {@link #upstream}: used from the
-     * subscription's signals, which Reactive Streams serialises.
-     */
-    private static final class Deliveries {
-        final SequenceGaps gaps = new SequenceGaps();
-
-        /** Set on subscribe, read when the subscription ends, perhaps on another thread. */
-        volatile @Nullable Scannable upstream;
-
-        @Nullable
-        String lastTopic;
-
-        @Nullable
-        TopicMeters lastMeters;
-    }
-
-    private void delivered(Message<?> msg, Deliveries deliveries) {
-        String topic = msg.topic();
-        TopicMeters m = deliveries.lastMeters;
-        if (m == null || !topic.equals(deliveries.lastTopic)) {
-            m = topic(topic);
-            deliveries.lastTopic = topic;
-            deliveries.lastMeters = m;
-        }
-        SequenceGaps gaps = deliveries.gaps;
-        long size = sizeOf(msg.value());
-        if (size >= 0) {
-            m.bytesDelivered.increment(size);
-        }
-        Instant now = Instant.now();
-        // Clock skew between hosts can make it negative: counted as 0, so that every delivery is counted once.
-        long latency = Math.max(0, now.getEpochSecond() * 1_000_000_000L + now.getNano() - msg.timestampNanos());
-        m.delivered(latency);
-        long missed = gaps.missedBefore(topic, msg.sequence());
-        if (missed > 0) {
-            m.gaps.increment(missed);
         }
     }
 

@@ -162,7 +162,7 @@ public final class DaakTracing implements Interceptor {
                     Operators.error(actual, Operators.onOperatorError(e, actual.currentContext()));
                     return;
                 }
-                Flux.from(result).subscribe(actual);
+                InnerSubscribe.to(result, actual);
             }
         };
     }
@@ -257,7 +257,7 @@ public final class DaakTracing implements Interceptor {
         return new Flux<R>() {
             @Override
             public void subscribe(CoreSubscriber<? super R> actual) {
-                messages.subscribe(new DeliverySubscriber<>(actual));
+                InnerSubscribe.to(messages, new DeliverySubscriber<>(actual));
             }
         };
     }
