@@ -37,7 +37,7 @@ import reactor.core.Disposable;
  */
 public final class ObservabilityPaired {
 
-    private static final Observability[] SETUPS = {
+    private static final Observability[] ALL = {
         Observability.OFF,
         Observability.METRICS,
         Observability.METRICS_TRACING_UNSAMPLED,
@@ -70,34 +70,44 @@ public final class ObservabilityPaired {
      * Runs the comparison.
      *
      * @param args the number of rounds (default 100), then optionally {@code local}, {@code tcp} or
-     *     {@code all} (the default), then the slice in milliseconds (default 100)
+     *     {@code all} (the default), then the slice in milliseconds (default 100), then the setups to run,
+     *     comma-separated, the first being the baseline (default {@code OFF,METRICS,METRICS_TRACING_UNSAMPLED,
+     *     PASS_THROUGH,BARE}); one setup alone measures it in a JVM of its own (its CPU time per message
+     *     compares across runs, as other processes hardly change it)
      */
     public static void main(String[] args) {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 100;
         String only = args.length > 1 ? args[1] : "all";
         long slice = TimeUnit.MILLISECONDS.toNanos(args.length > 2 ? Long.parseLong(args[2]) : 100);
+        Observability[] setups = args.length > 3
+                ? Arrays.stream(args[3].split(",")).map(Observability::valueOf).toArray(Observability[]::new)
+                : ALL;
         System.out.println("load average before: " + loadAverage());
         if (!only.equals("tcp")) {
-            run("in process", rounds, slice, ObservabilityPaired::local);
+            run("in process", rounds, slice, setups, ObservabilityPaired::local);
         }
         if (!only.equals("local")) {
-            run("TCP", rounds, slice, ObservabilityPaired::tcp);
+            run("TCP", rounds, slice, setups, ObservabilityPaired::tcp);
         }
         System.out.println("load average after: " + loadAverage());
     }
 
     private static void run(
-            String name, int rounds, long slice, java.util.function.Function<Observability, Workload> factory) {
+            String name,
+            int rounds,
+            long slice,
+            Observability[] setups,
+            java.util.function.Function<Observability, Workload> factory) {
         List<Workload> workloads = new ArrayList<>();
         try {
-            for (Observability o : SETUPS) {
+            for (Observability o : setups) {
                 workloads.add(factory.apply(o));
             }
-            double[][] rates = new double[SETUPS.length][rounds];
-            double[][] cpu = new double[SETUPS.length][rounds];
+            double[][] rates = new double[setups.length][rounds];
+            double[][] cpu = new double[setups.length][rounds];
             for (int r = -WARMUP_ROUNDS; r < rounds; r++) {
-                for (int k = 0; k < SETUPS.length; k++) {
-                    int s = Math.floorMod(r + k, SETUPS.length); // a different setup goes first each round
+                for (int k = 0; k < setups.length; k++) {
+                    int s = Math.floorMod(r + k, setups.length); // a different setup goes first each round
                     Workload w = workloads.get(s);
                     long cpuStart = w.cpuNanos();
                     long start = System.nanoTime();
@@ -115,12 +125,12 @@ public final class ObservabilityPaired {
                     name,
                     rounds,
                     TimeUnit.NANOSECONDS.toMillis(slice),
-                    SETUPS[0]);
-            for (int s = 0; s < SETUPS.length; s++) {
+                    setups[0]);
+            for (int s = 0; s < setups.length; s++) {
                 System.out.printf(
                         Locale.ROOT,
                         "  %-26s %7.3f msgs/us  %s   %7.0f CPU ns/msg  %s%n",
-                        SETUPS[s],
+                        setups[s],
                         median(rates[s]),
                         s == 0 ? "                        " : pairedRatio(rates[s], rates[0]),
                         median(cpu[s]),
