@@ -1,5 +1,6 @@
 // Reads an MCAP file with the independent @mcap/core reader and prints what it found as JSON:
-// { messages, channels: {topic: {encoding, count, payloads: [base64...], metadata}}, statistics,
+// { messages, channels: {topic: {encoding, schemaId, count, payloads: [base64...], metadata}},
+//   schemas: {id: {name, encoding, data: base64}}, statistics,
 //   indexed: what the indexed reader finds through the summary, chunk and message indexes }.
 // Usage: node read.mjs FILE
 import { readFile } from "node:fs/promises";
@@ -11,9 +12,16 @@ const bytes = new Uint8Array(await readFile(file));
 const reader = new McapStreamReader({ validateCrcs: true });
 reader.append(bytes);
 const channels = new Map();
-const out = { messages: 0, channels: {}, footer: false, statistics: null, indexed: null };
+const out = { messages: 0, channels: {}, schemas: {}, footer: false, statistics: null, indexed: null };
 for (let record; (record = reader.nextRecord()); ) {
   switch (record.type) {
+    case "Schema":
+      out.schemas[record.id] = {
+        name: record.name,
+        encoding: record.encoding,
+        data: Buffer.from(record.data).toString("base64"),
+      };
+      break;
     case "Channel":
       channels.set(record.id, record);
       out.channels[record.topic] ??= {
@@ -35,6 +43,7 @@ for (let record; (record = reader.nextRecord()); ) {
     case "Statistics":
       out.statistics = {
         messageCount: Number(record.messageCount),
+        schemaCount: record.schemaCount,
         channelCount: record.channelCount,
       };
       break;
@@ -61,6 +70,7 @@ for await (const m of indexed.readMessages()) {
 }
 out.indexed = {
   channels: [...indexed.channelsById.values()].map((c) => c.topic).sort(),
+  schemas: [...indexed.schemasById.values()].map((s) => s.name).sort(),
   messageCount: indexed.statistics ? Number(indexed.statistics.messageCount) : null,
   chunkCount: indexed.chunkIndexes.length,
   messagesByTopic: byIndex,

@@ -22,6 +22,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * java -jar benchmarks/target/daak-benchmarks.jar PubSub     # the benchmarks whose name matches
  * java -jar benchmarks/target/daak-benchmarks.jar net        # the network benchmarks instead (NetBenchmarks)
  * java -jar benchmarks/target/daak-benchmarks.jar shm        # the shared-memory benchmarks instead (ShmBenchmarks)
+ * java -jar benchmarks/target/daak-benchmarks.jar observability   # paired observability overhead (ObservabilityPaired)
  * }</pre>
  */
 public final class RunBenchmarks {
@@ -43,6 +44,7 @@ public final class RunBenchmarks {
             Map.entry("RequestReplyBenchmark.daakRequest", "RequestReplyBenchmark.directCall"),
             Map.entry("ObservabilityBenchmark.metricsOn", "ObservabilityBenchmark.registryOff"),
             Map.entry("ObservabilityBenchmark.metricsTracingUnsampled", "ObservabilityBenchmark.registryOff"),
+            Map.entry("ObservabilityBenchmark.metricsTracingRefused", "ObservabilityBenchmark.registryOff"),
             Map.entry("ObservabilityBenchmark.metricsTracingAll", "ObservabilityBenchmark.registryOff"),
             Map.entry("TcpObservabilityBenchmark.metricsOn", "TcpObservabilityBenchmark.registryOff"),
             Map.entry("TcpObservabilityBenchmark.metricsTracingUnsampled", "TcpObservabilityBenchmark.registryOff"),
@@ -55,10 +57,15 @@ public final class RunBenchmarks {
      *
      * @param args {@code -quick} and/or a regular expression selecting benchmarks; or {@code net} and
      *     the arguments of {@link io.daak.benchmarks.net.NetBenchmarks#main(String[])}; or {@code shm} and the
-     *     arguments of {@link io.daak.benchmarks.shm.ShmBenchmarks#main(String[])}
+     *     arguments of {@link io.daak.benchmarks.shm.ShmBenchmarks#main(String[])}; or {@code observability}
+     *     and those of {@link io.daak.benchmarks.tracing.ObservabilityPaired#main(String[])}
      * @throws Exception when JMH or a network benchmark fails
      */
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("observability")) {
+            io.daak.benchmarks.tracing.ObservabilityPaired.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         if (args.length > 0 && args[0].equals("net")) {
             io.daak.benchmarks.net.NetBenchmarks.main(java.util.Arrays.copyOfRange(args, 1, args.length));
             return;

@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -28,6 +29,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.reactivestreams.Publisher;
+import reactor.core.Scannable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
@@ -52,6 +54,26 @@ class InterceptorsGuideTest {
     }
 
     /** Gives every request a trace id header, which the server's handler sees. */
+    static final class BacklogWatch implements Interceptor {
+        final Set<Scannable> live = ConcurrentHashMap.newKeySet();
+
+        @Override
+        public <R> Publisher<R> intercept(Invocation call, Function<Invocation, Publisher<R>> next) {
+            if (call.operation() != Operation.SUBSCRIBE) {
+                return next.apply(call);
+            }
+            Scannable[] mine = new Scannable[1];
+            return Flux.from(next.apply(call))
+                    .doOnSubscribe(s -> live.add(mine[0] = Scannable.from(s)))
+                    .doFinally(signal -> live.remove(mine[0]));
+        }
+
+        /** Messages waiting for all live subscribers: the engine's buffers' BUFFERED. */
+        int backlog() {
+            return live.stream().mapToInt(s -> s.scan(Scannable.Attr.BUFFERED)).sum();
+        }
+    }
+
     static final class Tracing implements Interceptor {
         @Override
         public <R> Publisher<R> intercept(Invocation call, Function<Invocation, Publisher<R>> next) {
@@ -76,6 +98,24 @@ class InterceptorsGuideTest {
                     .thenCancel()
                     .verify(WAIT);
             assertThat(counter.delivered.get("home/**").sum()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void shouldSeeTheBacklogOfASlowSubscriber() {
+        BacklogWatch watch = new BacklogWatch();
+        try (Daak daak = Daak.local(LocalOptions.defaults().interceptor(watch))) {
+            Topic<Double> kitchen = Topic.of("home/kitchen/temp", Double.class);
+            StepVerifier.create(daak.subscribe(Selector.of("home/**", Double.class)), 0)
+                    .then(() -> daak.publishAll(kitchen, Flux.just(20.5, 21.0, 21.5))
+                            .subscribe())
+                    .then(() -> assertThat(watch.backlog()).isEqualTo(3))
+                    .thenRequest(2)
+                    .expectNextCount(2)
+                    .then(() -> assertThat(watch.backlog()).isEqualTo(1))
+                    .thenCancel()
+                    .verify(WAIT);
+            assertThat(watch.backlog()).isZero();
         }
     }
 

@@ -31,6 +31,20 @@ import org.reactivestreams.Publisher;
  * For {@link Operation#SUBSCRIBE} its elements are {@link Message}s, for {@link Operation#RECV}
  * {@link Delivery}s, for {@link Operation#WATCH} {@link Change}s. Implementations MUST be thread-safe
  * and MUST NOT block.
+ *
+ * <h2>Watching a subscription's backlog</h2>
+ *
+ * <p>For {@link Operation#SUBSCRIBE}, {@link Operation#RECV} and {@link Operation#WATCH} in the in-process
+ * engine (a node's included), the {@link org.reactivestreams.Subscription} at the top of the result is
+ * the subscription's buffer, and it is a {@link reactor.core.Scannable}: {@code Attr.BUFFERED} is how many
+ * messages wait for the subscriber (the backlog), {@code Attr.CAPACITY} its overflow capacity,
+ * {@code Attr.NAME} the selector pattern or queue name. An interceptor reaches it from the subscription
+ * its own operator receives by following {@code Attr.PARENT} through the operators between (Reactor's
+ * operators answer it); the view is read-only and reading it costs the subscription nothing.
+ *
+ * <pre>{@code
+ * return Flux.from(next.apply(call)).doOnSubscribe(s -> watch(Scannable.from(s)));   // BUFFERED, PARENT, ...
+ * }</pre>
  */
 public interface Interceptor {
 

@@ -9,6 +9,7 @@ import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.Exceptions;
+import reactor.core.Scannable;
 import reactor.core.publisher.Operators;
 
 /**
@@ -22,6 +23,19 @@ import reactor.core.publisher.Operators;
  * subscription may start with a {@code prefix} (stored messages replayed at demand) before anything
  * delivered.
  *
+ * <p>It is the {@link Subscription} its subscriber gets, and it is {@link Scannable}, so that an
+ * {@link Interceptor} can watch a live subscription's backlog without the engine knowing it (Reactor's
+ * operators answer the same questions):
+ *
+ * <ul>
+ *   <li>{@link Scannable.Attr#BUFFERED}: items buffered for the subscriber and not yet delivered (the
+ *       backlog);
+ *   <li>{@link Scannable.Attr#CAPACITY}: the overflow policy's capacity beyond the subscriber's demand;
+ *   <li>{@link Scannable.Attr#REQUESTED_FROM_DOWNSTREAM}: demand not yet used;
+ *   <li>{@link Scannable.Attr#TERMINATED}, {@link Scannable.Attr#ACTUAL}, {@link Scannable.Attr#NAME} (the
+ *       selector pattern or queue name).
+ * </ul>
+ *
  * <p>Thread-safe. Emission is serialised by the {@code WIP} counter (whoever moves it from 0 emits);
  * the buffer is guarded by the outbox's monitor and its size is published in a volatile field so
  * that the emit-at-once path takes no lock; demand is a {@code REQUESTED} counter that only the
@@ -29,7 +43,7 @@ import reactor.core.publisher.Operators;
  *
  * @param <E> the item type
  */
-final class Outbox<E> implements Subscription {
+final class Outbox<E> implements Subscription, Scannable {
 
     /** The item was delivered or buffered. */
     static final int ACCEPTED = 0;
@@ -267,6 +281,30 @@ final class Outbox<E> implements Subscription {
 
     long droppedCount() {
         return droppedCount;
+    }
+
+    /** A read-only view for monitoring: see the class comment. Any thread; the values are a snapshot. */
+    @Override
+    public @Nullable Object scanUnsafe(Attr key) {
+        if (key == Attr.BUFFERED) {
+            return size;
+        }
+        if (key == Attr.CAPACITY) {
+            return overflow.capacity();
+        }
+        if (key == Attr.REQUESTED_FROM_DOWNSTREAM) {
+            return (long) REQUESTED.getVolatile(this);
+        }
+        if (key == Attr.TERMINATED) {
+            return terminated;
+        }
+        if (key == Attr.ACTUAL) {
+            return actual;
+        }
+        if (key == Attr.NAME) {
+            return what;
+        }
+        return null;
     }
 
     boolean isTerminated() {

@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.reactivestreams.Publisher;
+import reactor.core.Scannable;
+import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
@@ -26,6 +29,44 @@ class InterceptorTest {
                 return next.apply(call);
             }
         };
+    }
+
+    @Test
+    void shouldLetAnInterceptorWatchASubscriptionsBacklog() {
+        AtomicReference<Scannable> seen = new AtomicReference<>();
+        Interceptor watching = new Interceptor() {
+            @Override
+            public <R> Publisher<R> intercept(Invocation call, Function<Invocation, Publisher<R>> next) {
+                return Flux.from(next.apply(call)).doOnSubscribe(s -> seen.set(Scannable.from(s)));
+            }
+        };
+        try (Daak daak = Daak.local(LocalOptions.defaults().interceptor(watching))) {
+            Topic<String> t = Topic.of("sensors/a", String.class);
+            BaseSubscriber<Message<String>> slow = new BaseSubscriber<>() {
+                @Override
+                protected void hookOnSubscribe(org.reactivestreams.Subscription subscription) {
+                    // no demand yet: what is published waits in the subscription's buffer
+                }
+            };
+            daak.subscribe(
+                            Selector.of("sensors/**", String.class),
+                            SubscribeOptions.defaults().overflow(Overflow.buffer(10)))
+                    .subscribe(slow);
+            Scannable backlog = seen.get();
+            assertThat(backlog.scan(Scannable.Attr.BUFFERED)).isZero();
+            assertThat(backlog.scan(Scannable.Attr.CAPACITY)).isEqualTo(10);
+            assertThat(backlog.scan(Scannable.Attr.NAME)).isEqualTo("sensors/**");
+            for (int i = 0; i < 3; i++) {
+                daak.publish(t, "m" + i).block(WAIT);
+            }
+            assertThat(backlog.scan(Scannable.Attr.BUFFERED)).isEqualTo(3);
+            slow.request(2);
+            assertThat(backlog.scan(Scannable.Attr.BUFFERED)).isEqualTo(1);
+            assertThat(backlog.scan(Scannable.Attr.TERMINATED)).isFalse();
+            slow.cancel();
+            assertThat(backlog.scan(Scannable.Attr.BUFFERED)).isZero();
+            assertThat(backlog.scan(Scannable.Attr.TERMINATED)).isTrue();
+        }
     }
 
     @Test

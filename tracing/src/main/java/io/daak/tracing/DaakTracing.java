@@ -12,16 +12,18 @@ import io.micrometer.observation.transport.Kind;
 import io.micrometer.observation.transport.ReceiverContext;
 import io.micrometer.observation.transport.SenderContext;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
+import reactor.core.Scannable;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Operators;
 import reactor.util.context.Context;
 import reactor.util.context.ContextView;
 
@@ -52,29 +54,58 @@ import reactor.util.context.ContextView;
  * the SLF4J MDC holds {@code traceId}, {@code spanId} (when a tracer is behind the registry) and
  * {@code daak.topic} (the topic, queue or service).
  *
- * <p>With {@link ObservationRegistry#NOOP} it passes calls straight on; an observation a predicate refuses
- * (sampling off) adds no headers, no operators and no MDC entries.
- * Thread-safe.
+ * <h2>Sampling</h2>
+ *
+ * <p>Which calls and messages are traced is decided before any observation, context or map is made:
+ *
+ * <ul>
+ *   <li>a call or message that carries a trace context in its headers follows the decision in it (W3C
+ *       {@code traceparent} flags, B3's sampling field): an unsampled one passes on untouched, headers
+ *       and all, so every later hop knows it too;
+ *   <li>a call made inside a traced span (the parent in the Reactor context or current) is traced;
+ *   <li>anything else starts a trace with the probability of {@link Builder#sampleProbability(double)}
+ *       (1 by default: every one). {@code sampleProbability(0)} turns sampling off: untraced traffic then
+ *       costs a header lookup per message.
+ * </ul>
+ *
+ * <p>The registry's own predicates still apply to what is sampled: an observation a predicate refuses
+ * adds no headers, no operators and no MDC entries (but costs an {@code Observation.Context} per call to
+ * find out). With {@link ObservationRegistry#NOOP} the interceptor passes calls straight on.
+ *
+ * <pre>{@code
+ * DaakTracing tracing = DaakTracing.builder(observations).sampleProbability(0.01).build(); // 1 trace in 100
+ * }</pre>
+ *
+ * <p>Thread-safe.
  */
 public final class DaakTracing implements Interceptor {
 
-    /** The header names that carry a trace context with the common propagators (W3C, B3). */
-    static final List<String> TRACE_HEADERS = List.of("traceparent", "b3", "X-B3-TraceId");
-
     private final ObservationRegistry registry;
+    private final double probability;
 
-    private DaakTracing(ObservationRegistry registry) {
+    private DaakTracing(ObservationRegistry registry, double probability) {
         this.registry = registry;
+        this.probability = probability;
     }
 
     /**
-     * Tracing through a registry.
+     * Tracing through a registry, every trace sampled (the registry's predicates still apply).
      *
      * @param registry the observation registry, with tracing handlers (and a propagator) configured
      * @return the interceptor
      */
     public static DaakTracing of(ObservationRegistry registry) {
-        return new DaakTracing(Objects.requireNonNull(registry, "registry"));
+        return builder(registry).build();
+    }
+
+    /**
+     * Starts building tracing through a registry.
+     *
+     * @param registry the observation registry, with tracing handlers (and a propagator) configured
+     * @return the builder
+     */
+    public static Builder builder(ObservationRegistry registry) {
+        return new Builder(Objects.requireNonNull(registry, "registry"));
     }
 
     @Override
@@ -91,6 +122,18 @@ public final class DaakTracing implements Interceptor {
         };
     }
 
+    /** Whether a trace starts here: the sampler's decision for a call or message without a parent. */
+    private boolean sampleRoot() {
+        return probability >= 1.0
+                || (probability > 0.0 && ThreadLocalRandom.current().nextDouble() < probability);
+    }
+
+    /** Whether a message or incoming call with these headers is traced here (nothing allocated). */
+    private boolean sampledReceived(Map<String, String> headers) {
+        int carried = CarriedSampling.of(headers);
+        return carried == CarriedSampling.SAMPLED || (carried == CarriedSampling.NONE && sampleRoot());
+    }
+
     private static final String[] OPERATIONS = new String[Operation.values().length];
     private static final String[] NAMES = new String[OPERATIONS.length];
 
@@ -102,36 +145,52 @@ public final class DaakTracing implements Interceptor {
     }
 
     private <R> Publisher<R> outgoing(Invocation call, Function<Invocation, Publisher<R>> next, Kind kind) {
-        // Sampling off (a predicate refuses the observation): decided here, with nothing more built per call.
-        if (observation(call.operation(), call.target(), new SenderContext<Map<String, String>>((c, k, v) -> {}, kind))
-                .isNoop()) {
-            return next.apply(call);
+        int carried = CarriedSampling.of(call.fields().headers());
+        if (carried == CarriedSampling.UNSAMPLED) {
+            return next.apply(call); // a relayed, unsampled trace: its headers carry the decision on
         }
-        return Flux.deferContextual(ctx -> {
-            Observation parent = parent(ctx);
-            Map<String, String> headers = call.fields().headers();
-            Observation obs;
-            Invocation out = call;
-            if (parent == null && hasTraceContext(headers)) {
-                obs = received(
-                        call.operation(), call.target(), headers, kind == Kind.CLIENT ? Kind.SERVER : Kind.CONSUMER);
-            } else {
-                Map<String, String> carrier = new LinkedHashMap<>();
-                SenderContext<Map<String, String>> sc = new SenderContext<>((c, k, v) -> c.put(k, v), kind);
-                sc.setCarrier(carrier);
-                obs = observation(call.operation(), call.target(), sc).parentObservation(parent);
-                obs.start();
-                if (!carrier.isEmpty()) {
-                    out = call.withFields(call.fields().headers(carrier));
+        return new Flux<R>() {
+            @Override
+            public void subscribe(CoreSubscriber<? super R> actual) {
+                Publisher<R> result;
+                try {
+                    Observation parent = parent(actual.currentContext());
+                    boolean sampled =
+                            parent != null ? !parent.isNoop() : carried == CarriedSampling.SAMPLED || sampleRoot();
+                    result = sampled ? traced(call, next, kind, parent) : next.apply(call);
+                } catch (RuntimeException e) {
+                    Operators.error(actual, Operators.onOperatorError(e, actual.currentContext()));
+                    return;
                 }
+                InnerSubscribe.to(result, actual);
             }
-            if (obs.isNoop()) {
-                return next.apply(call); // not sampled (a predicate refused it): nothing to carry or stop
+        };
+    }
+
+    /** The call in a span of its own: a child of {@code parent}, else of the trace context in its headers. */
+    private <R> Publisher<R> traced(
+            Invocation call, Function<Invocation, Publisher<R>> next, Kind kind, @Nullable Observation parent) {
+        Map<String, String> headers = call.fields().headers();
+        Observation obs;
+        Invocation out = call;
+        if (parent == null && CarriedSampling.of(headers) != CarriedSampling.NONE) {
+            obs = received(call.operation(), call.target(), headers, kind == Kind.CLIENT ? Kind.SERVER : Kind.CONSUMER);
+        } else {
+            Map<String, String> carrier = new LinkedHashMap<>();
+            SenderContext<Map<String, String>> sc = new SenderContext<>((c, k, v) -> c.put(k, v), kind);
+            sc.setCarrier(carrier);
+            obs = observation(call.operation(), call.target(), sc).parentObservation(parent);
+            obs.start();
+            if (!carrier.isEmpty()) {
+                out = call.withFields(call.fields().headers(carrier));
             }
-            Observation span = obs;
-            return stoppedBeforeTheEnd(Flux.from(next.apply(out)), span)
-                    .contextWrite(c -> c.put(ObservationThreadLocalAccessor.KEY, span));
-        });
+        }
+        if (obs.isNoop()) {
+            return next.apply(call); // a predicate refused it: nothing to carry or stop
+        }
+        Observation span = obs;
+        return stoppedBeforeTheEnd(Flux.from(next.apply(out)), span)
+                .contextWrite(c -> c.put(ObservationThreadLocalAccessor.KEY, span));
     }
 
     /**
@@ -150,18 +209,6 @@ public final class DaakTracing implements Interceptor {
     private @Nullable Observation parent(ContextView ctx) {
         Observation inContext = ctx.getOrDefault(ObservationThreadLocalAccessor.KEY, null);
         return inContext != null ? inContext : registry.getCurrentObservation();
-    }
-
-    private static boolean hasTraceContext(Map<String, String> headers) {
-        if (headers.isEmpty()) {
-            return false;
-        }
-        for (String h : TRACE_HEADERS) {
-            if (headers.containsKey(h)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private Observation observation(Operation op, String target, Observation.Context context) {
@@ -185,6 +232,9 @@ public final class DaakTracing implements Interceptor {
     /** A handler answers a request: its span is the receiver's side of the request's. */
     private <R> Publisher<R> handled(Invocation call, Function<Invocation, Publisher<R>> next) {
         return Flux.defer(() -> {
+            if (!sampledReceived(call.fields().headers())) {
+                return next.apply(call);
+            }
             Observation obs =
                     received(Operation.HANDLE, call.target(), call.fields().headers(), Kind.SERVER);
             if (obs.isNoop()) {
@@ -207,12 +257,13 @@ public final class DaakTracing implements Interceptor {
         return new Flux<R>() {
             @Override
             public void subscribe(CoreSubscriber<? super R> actual) {
-                messages.subscribe(new DeliverySubscriber<>(actual));
+                InnerSubscribe.to(messages, new DeliverySubscriber<>(actual));
             }
         };
     }
 
-    private final class DeliverySubscriber<R> implements CoreSubscriber<R>, Subscription {
+    /** Scannable, so that a subscription's buffers above it stay visible (DaakMetrics' backlog gauge). */
+    private final class DeliverySubscriber<R> implements CoreSubscriber<R>, Subscription, Scannable {
         private final CoreSubscriber<? super R> actual;
         private @Nullable Subscription upstream;
 
@@ -232,10 +283,25 @@ public final class DaakTracing implements Interceptor {
         }
 
         @Override
+        public @Nullable Object scanUnsafe(Attr key) {
+            if (key == Attr.PARENT) {
+                return upstream;
+            }
+            if (key == Attr.ACTUAL) {
+                return actual;
+            }
+            return null;
+        }
+
+        @Override
         public void onNext(R element) {
             Message<?> m =
                     element instanceof Message<?> msg ? msg : element instanceof Delivery<?> d ? d.message() : null;
             if (m == null) {
+                actual.onNext(element);
+                return;
+            }
+            if (!sampledReceived(m.headers())) {
                 actual.onNext(element);
                 return;
             }
@@ -279,6 +345,41 @@ public final class DaakTracing implements Interceptor {
             if (s != null) {
                 s.cancel();
             }
+        }
+    }
+
+    /** Settings of {@link DaakTracing}. Not thread-safe. */
+    public static final class Builder {
+        private final ObservationRegistry registry;
+        private double probability = 1.0;
+
+        private Builder(ObservationRegistry registry) {
+            this.registry = registry;
+        }
+
+        /**
+         * The probability that a call or message without a trace context (and without a traced parent)
+         * starts a trace: 1 (the default) traces every one, 0 none. Calls and messages that carry a trace
+         * context follow its decision whatever this says.
+         *
+         * @param probability from 0 to 1
+         * @return this
+         */
+        public Builder sampleProbability(double probability) {
+            if (!(probability >= 0.0 && probability <= 1.0)) {
+                throw new IllegalArgumentException("sampleProbability=" + probability + " must be from 0 to 1");
+            }
+            this.probability = probability;
+            return this;
+        }
+
+        /**
+         * Builds the interceptor.
+         *
+         * @return the tracing interceptor
+         */
+        public DaakTracing build() {
+            return new DaakTracing(registry, probability);
         }
     }
 }

@@ -12,8 +12,9 @@ import java.nio.charset.StandardCharsets;
  * record:  opcode uint8 | length uint64 | content (length bytes)
  *
  * written: magic, Header,
- *          { Chunk(records: { Channel (first use of a topic/format) | Message }*), Message Index* }*,
- *          Data End, summary: Channel*, Statistics, Chunk Index*; Summary Offset*, Footer, magic
+ *          { Chunk(records: { Schema (first use of a format with one) | Channel (first use of a
+ *                             topic/format) | Message }*), Message Index* }*,
+ *          Data End, summary: Schema*, Channel*, Statistics, Chunk Index*; Summary Offset*, Footer, magic
  *
  * Message content:
  *  0      2        6           14              22
@@ -52,6 +53,9 @@ final class McapDescriptor {
 
     /** Channel metadata key holding the Java class of the values, when the sender said. */
     static final String JAVA_TYPE_KEY = "daak.javaType";
+
+    /** Channel metadata key holding the values' MIME type when the message encoding is MCAP's name for it. */
+    static final String MIME_TYPE_KEY = "daak.mimeType";
 
     static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);

@@ -1,5 +1,6 @@
 package io.daak.tracing;
 
+import io.daak.codec.ProtobufCodec;
 import io.daak.core.RawValue;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
@@ -37,7 +38,7 @@ final class McapReader implements AutoCloseable {
     private long chunkBase;
     private long chunkEnd;
 
-    /** A channel: its topic and the format of its messages. */
+    /** A channel: its topic and the format of its messages (a MIME type). */
     private record Channel(
             String topic, String encoding, @Nullable String javaType) {}
 
@@ -184,15 +185,18 @@ final class McapReader implements AutoCloseable {
             String encoding = string(b, at);
             long mapLength = Integer.toUnsignedLong(b.getInt());
             String javaType = null;
+            String mimeType = encoding.equals(McapSchema.PROTOBUF) ? ProtobufCodec.MIME_TYPE : encoding;
             int end = (int) Math.min(b.limit(), b.position() + mapLength);
             while (b.position() < end) {
                 String k = string(b, at);
                 String v = string(b, at);
                 if (k.equals(McapDescriptor.JAVA_TYPE_KEY)) {
                     javaType = v;
+                } else if (k.equals(McapDescriptor.MIME_TYPE_KEY)) {
+                    mimeType = v;
                 }
             }
-            channels.put(id, new Channel(topic, encoding, javaType));
+            channels.put(id, new Channel(topic, mimeType, javaType));
         } catch (RuntimeException e) {
             throw corrupt(at, "unreadable channel record: " + e);
         }

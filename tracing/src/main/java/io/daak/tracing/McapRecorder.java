@@ -33,7 +33,13 @@ import reactor.core.scheduler.Schedulers;
 /**
  * Writes messages to an MCAP file (see {@link McapDescriptor}): one channel per topic and format, the
  * message encoding is the value's MIME type, the Java type goes in the channel's metadata
- * ({@code daak.javaType}). Daak's codecs carry no schemas, so channels have schema id 0 (none).
+ * ({@code daak.javaType}).
+ *
+ * <p>Channels have a schema where the codec has one: Protocol Buffers values whose class is on the
+ * class path get a {@code protobuf} schema (the message's full name and the {@code FileDescriptorSet} of
+ * its {@code .proto} file with its imports), and their channel's message encoding is MCAP's well-known
+ * {@code protobuf}, the MIME type then being in the metadata ({@code daak.mimeType}). Other channels have
+ * schema id 0 (none).
  *
  * <pre>{@code
  * // record until disposed; the file is finished (summary, footer) when the recording ends or is disposed
@@ -70,6 +76,10 @@ public final class McapRecorder implements AutoCloseable {
     private final String name;
     private final int chunkSize;
     private final Map<ChannelKey, Integer> channels = new LinkedHashMap<>();
+    /** Schema id by format and Java type (0: none), and the schemas written, by id. */
+    private final Map<SchemaKey, Integer> schemaIds = new LinkedHashMap<>();
+
+    private final Map<Integer, McapSchema> schemas = new LinkedHashMap<>();
     private final Map<Integer, long[]> counts = new LinkedHashMap<>();
     private final List<ChunkIndex> chunkIndexes = new ArrayList<>();
     private final RecordBuffer records;
@@ -88,6 +98,8 @@ public final class McapRecorder implements AutoCloseable {
 
     private record ChannelKey(
             String topic, String mimeType, @Nullable String javaType) {}
+
+    private record SchemaKey(String mimeType, @Nullable String javaType) {}
 
     /** Where a chunk and its message indexes are, for the summary's Chunk Index records. */
     private record ChunkIndex(
@@ -290,22 +302,57 @@ public final class McapRecorder implements AutoCloseable {
         if (channels.size() >= 0xFFFF) {
             throw new IllegalStateException("recording " + name + " has 65535 channels, the most MCAP allows");
         }
+        int schema = schema(key.mimeType(), key.javaType());
         int next = channels.size() + 1;
         channels.put(key, next);
         counts.put(next, new long[1]);
-        channelRecord(records, next, key); // in the chunk, before its first message
+        channelRecord(records, next, key, schemas.get(schema)); // in the chunk, before its first message
         return next;
     }
 
-    private static void channelRecord(RecordBuffer b, int id, ChannelKey key) {
+    /** The schema id of a format and Java type, writing the schema into the chunk when it is new; 0: none. */
+    private int schema(String mimeType, @Nullable String javaType) {
+        SchemaKey key = new SchemaKey(mimeType, javaType);
+        Integer id = schemaIds.get(key);
+        if (id != null) {
+            return id;
+        }
+        McapSchema schema = McapSchema.of(mimeType, javaType).orElse(null);
+        int next = schema == null || schemas.size() >= 0xFFFE ? 0 : schemas.size() + 1;
+        schemaIds.put(key, next);
+        if (next != 0) {
+            schemas.put(next, schema);
+            schemaRecord(records, next, schema);
+        }
+        return next;
+    }
+
+    private static void schemaRecord(RecordBuffer b, int id, McapSchema schema) {
+        int at = b.begin(McapDescriptor.SCHEMA);
+        b.u16(id).string(utf8(schema.name())).string(utf8(schema.encoding())).string(schema.data());
+        b.end(at);
+    }
+
+    private void channelRecord(RecordBuffer b, int id, ChannelKey key, @Nullable McapSchema schema) {
+        int schemaId = schema == null ? 0 : schemaIds.get(new SchemaKey(key.mimeType(), key.javaType()));
+        // With a protobuf schema, MCAP readers expect the well-known message encoding; the MIME type is kept.
+        String encoding = schema == null ? key.mimeType() : schema.encoding();
+        Map<String, String> metadata = new LinkedHashMap<>();
+        if (key.javaType() != null) {
+            metadata.put(McapDescriptor.JAVA_TYPE_KEY, key.javaType());
+        }
+        if (!encoding.equals(key.mimeType())) {
+            metadata.put(McapDescriptor.MIME_TYPE_KEY, key.mimeType());
+        }
         int at = b.begin(McapDescriptor.CHANNEL);
-        b.u16(id).u16(0).string(utf8(key.topic())).string(utf8(key.mimeType()));
-        if (key.javaType() == null) {
-            b.u32(0);
-        } else {
-            byte[] k = utf8(McapDescriptor.JAVA_TYPE_KEY);
-            byte[] v = utf8(key.javaType());
-            b.u32(4 + k.length + 4 + v.length).string(k).string(v);
+        b.u16(id).u16(schemaId).string(utf8(key.topic())).string(utf8(encoding));
+        long length = 0;
+        for (Map.Entry<String, String> e : metadata.entrySet()) {
+            length += 8 + utf8(e.getKey()).length + utf8(e.getValue()).length;
+        }
+        b.u32(length);
+        for (Map.Entry<String, String> e : metadata.entrySet()) {
+            b.string(utf8(e.getKey())).string(utf8(e.getValue()));
         }
         b.end(at);
     }
@@ -429,12 +476,26 @@ public final class McapRecorder implements AutoCloseable {
             block.u32(0); // no CRC of the data section
             block.end(at);
             long summaryStart = committed + block.position();
+            for (Map.Entry<Integer, McapSchema> schema : schemas.entrySet()) {
+                schemaRecord(block, schema.getKey(), schema.getValue());
+            }
+            long channelsStart = committed + block.position();
             for (Map.Entry<ChannelKey, Integer> c : channels.entrySet()) {
-                channelRecord(block, c.getValue(), c.getKey());
+                ChannelKey key = c.getKey();
+                channelRecord(
+                        block,
+                        c.getValue(),
+                        key,
+                        schemas.get(schemaIds.get(new SchemaKey(key.mimeType(), key.javaType()))));
             }
             long statisticsStart = committed + block.position();
             at = block.begin(McapDescriptor.STATISTICS);
-            block.u64(messages).u16(0).u32(channels.size()).u32(0).u32(0).u32(chunkIndexes.size());
+            block.u64(messages)
+                    .u16(schemas.size())
+                    .u32(channels.size())
+                    .u32(0)
+                    .u32(0)
+                    .u32(chunkIndexes.size());
             block.u64(messages == 0 ? 0 : startTime).u64(endTime);
             block.u32(counts.size() * 10L);
             for (Map.Entry<Integer, long[]> c : counts.entrySet()) {
@@ -456,7 +517,8 @@ public final class McapRecorder implements AutoCloseable {
                 block.end(at);
             }
             long offsetsStart = committed + block.position();
-            summaryOffset(McapDescriptor.CHANNEL, summaryStart, statisticsStart - summaryStart);
+            summaryOffset(McapDescriptor.SCHEMA, summaryStart, channelsStart - summaryStart);
+            summaryOffset(McapDescriptor.CHANNEL, channelsStart, statisticsStart - channelsStart);
             summaryOffset(McapDescriptor.STATISTICS, statisticsStart, chunkIndexStart - statisticsStart);
             summaryOffset(McapDescriptor.CHUNK_INDEX, chunkIndexStart, offsetsStart - chunkIndexStart);
             at = block.begin(McapDescriptor.FOOTER);

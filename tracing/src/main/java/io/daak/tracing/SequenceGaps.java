@@ -2,6 +2,7 @@ package io.daak.tracing;
 
 import java.util.HashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Counts what one subscription missed: the gaps in each topic's sequence numbers (messages dropped for
@@ -12,10 +13,19 @@ import java.util.Map;
 final class SequenceGaps {
 
     private final Map<String, long[]> last = new HashMap<>();
+    /** The topic of the previous call and its entry: most subscriptions see one topic, no lookup needed. */
+    private @Nullable String lastTopic;
+
+    private long @Nullable [] lastEntry;
 
     /** Notes a delivered message; returns how many of the topic's messages before it were missed. */
     long missedBefore(String topic, long sequence) {
-        long[] previous = last.computeIfAbsent(topic, t -> new long[] {sequence - 1});
+        long[] previous = lastEntry;
+        if (previous == null || !topic.equals(lastTopic)) {
+            previous = last.computeIfAbsent(topic, t -> new long[] {sequence - 1});
+            lastTopic = topic;
+            lastEntry = previous;
+        }
         long gap = sequence - previous[0] - 1;
         previous[0] = Math.max(previous[0], sequence);
         return Math.max(gap, 0);

@@ -14,7 +14,9 @@ import org.jspecify.annotations.Nullable;
  * of {@code micrometer-tracing-test}). The OpenTelemetry and Brave bridges have their own; use those
  * with them.
  *
- * <p>64-bit trace ids are written left-padded to 32 hex digits and read back without the padding.
+ * <p>64-bit trace ids are written left-padded to 32 hex digits and read back without the padding. The
+ * sampled flag is {@code 00} only for a context the tracer marked unsampled; receivers such as
+ * {@link DaakTracing} follow it.
  * Thread-safe.
  */
 public final class W3CPropagator implements Propagator {
@@ -40,7 +42,9 @@ public final class W3CPropagator implements Propagator {
 
     @Override
     public <C> void inject(TraceContext context, @Nullable C carrier, Setter<C> setter) {
-        String flags = Boolean.TRUE.equals(context.sampled()) ? "01" : "00";
+        // Unsampled only when the tracer said so: a deferred decision (null) is passed on as sampled, since
+        // receivers (DaakTracing among them) follow the flag and would otherwise drop the trace.
+        String flags = Boolean.FALSE.equals(context.sampled()) ? "00" : "01";
         setter.set(
                 carrier,
                 TRACEPARENT,

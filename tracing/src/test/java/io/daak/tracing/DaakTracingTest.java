@@ -3,6 +3,7 @@ package io.daak.tracing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.daak.core.Daak;
+import io.daak.core.Fields;
 import io.daak.core.LocalOptions;
 import io.daak.core.Message;
 import io.daak.core.Selector;
@@ -28,6 +29,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.MDC;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
 
 /** One trace across a real TCP hop: client A, a node, server/subscriber B, with the test tracer. */
 class DaakTracingTest {
@@ -39,7 +41,7 @@ class DaakTracingTest {
 
     @BeforeEach
     void tracer() {
-        tracer = new SimpleTracer();
+        tracer = new SampledTracer();
         W3CPropagator propagator = new W3CPropagator(tracer);
         observations = ObservationRegistry.create();
         observations
@@ -195,6 +197,103 @@ class DaakTracingTest {
             assertThat(sub.blockLast(WAIT).headers()).isEmpty();
         }
         assertThat(tracer.getSpans()).isEmpty();
+    }
+
+    @Test
+    void shouldTraceNothingAndAddNoHeadersWithSampleProbabilityZero() {
+        DaakTracing off = DaakTracing.builder(observations).sampleProbability(0).build();
+        Topic<String> t = Topic.of("t", String.class);
+        try (Daak daak = Daak.intercepted(Daak.local(), off)) {
+            Flux<Message<String>> sub = daak.subscribe(t).take(2).cache();
+            sub.subscribe();
+            daak.publish(t, "x").block(WAIT);
+            daak.publication(t).tryPublish("y");
+            assertThat(sub.collectList().block(WAIT))
+                    .allSatisfy(m -> assertThat(m.headers()).isEmpty());
+        }
+        assertThat(tracer.getSpans()).isEmpty();
+    }
+
+    @Test
+    void shouldFollowTheUnsampledDecisionAMessageCarriesAndPassItOnUnchanged() {
+        String unsampled = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00";
+        Topic<String> t = Topic.of("t", String.class);
+        try (Daak daak = Daak.intercepted(Daak.local(), DaakTracing.of(observations))) {
+            Flux<Message<String>> sub = daak.subscribe(t).take(1).cache();
+            sub.subscribe();
+            daak.publish(t, "x", Fields.none().header("traceparent", unsampled)).block(WAIT);
+            assertThat(sub.blockLast(WAIT).headers()).containsExactly(Map.entry("traceparent", unsampled));
+        }
+        assertThat(tracer.getSpans()).isEmpty();
+    }
+
+    @Test
+    void shouldTraceWhatASampledParentStartedEvenWithSamplingOff() {
+        String sampled = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        DaakTracing off = DaakTracing.builder(observations).sampleProbability(0).build();
+        Topic<String> t = Topic.of("t", String.class);
+        try (Daak daak = Daak.intercepted(Daak.local(), off)) {
+            Flux<Message<String>> sub = daak.subscribe(t).take(1).cache();
+            sub.subscribe();
+            daak.publish(t, "x", Fields.none().header("traceparent", sampled)).block(WAIT);
+            sub.blockLast(WAIT);
+        }
+        assertThat(names()).contains("publish t", "subscribe t");
+        assertThat(tracer.getSpans())
+                .allSatisfy(s -> assertThat(s.getTraceId()).isEqualTo("0af7651916cd43dd8448eb211c80319c"));
+        assertThat(span("publish t").getParentId()).isEqualTo("b7ad6b7169203331");
+    }
+
+    @Test
+    void shouldTraceACallMadeInsideASampledHandlerEvenWithSamplingOff() {
+        Service<String, String> outer = Service.of("outer", String.class, String.class);
+        Service<String, String> inner = Service.of("inner", String.class, String.class);
+        DaakTracing off = DaakTracing.builder(observations).sampleProbability(0).build();
+        try (DaakNode node = node(LocalOptions.defaults());
+                Daak a = client(node);
+                Daak b = Daak.intercepted(Daak.connect(node.tcpUri().toString()), off)) {
+            b.serve(inner, q -> Mono.just(q)).block(WAIT);
+            b.serve(outer, q -> b.request(inner, q)).block(WAIT);
+            a.request(outer, "x").block(WAIT);
+            int before = tracer.getSpans().size();
+            b.request(inner, "untraced").block(WAIT); // no parent, sampling off: no span
+            assertThat(tracer.getSpans()).hasSize(before);
+        }
+        assertThat(span("request inner").getParentId())
+                .isEqualTo(span("handle outer").getSpanId());
+        assertThat(span("handle inner").getTraceId())
+                .isEqualTo(span("request outer").getTraceId());
+    }
+
+    @Test
+    void shouldSignalAFailingObservationHandlerAsAnError() {
+        ObservationRegistry failing = ObservationRegistry.create();
+        failing.observationConfig().observationHandler(new ObservationHandler<>() {
+            @Override
+            public void onStart(io.micrometer.observation.Observation.Context context) {
+                throw new IllegalStateException("handler broke");
+            }
+
+            @Override
+            public boolean supportsContext(io.micrometer.observation.Observation.Context context) {
+                return true;
+            }
+        });
+        try (Daak daak = Daak.intercepted(Daak.local(), DaakTracing.of(failing))) {
+            StepVerifier.create(daak.publish(Topic.of("t", String.class), "x"))
+                    .expectErrorMessage("handler broke")
+                    .verify(WAIT);
+        }
+    }
+
+    @Test
+    void shouldRefuseAProbabilityOutsideZeroToOne() {
+        DaakTracing.Builder b = DaakTracing.builder(observations);
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                .isThrownBy(() -> b.sampleProbability(1.5))
+                .withMessageContaining("sampleProbability=1.5");
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                .isThrownBy(() -> b.sampleProbability(Double.NaN));
     }
 
     static void awaitSubscriber(Daak a, String topic) {

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.Api;
+import com.google.protobuf.DescriptorProtos.FileDescriptorSet;
+import com.google.protobuf.Timestamp;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -68,6 +71,59 @@ class McapJsReaderTest {
         assertThat(viaIndex.get("chat/room").asInt()).isEqualTo(1);
         assertThat(viaIndex.get("sensors/t1").asInt()).isEqualTo(1);
         assertThat(viaIndex.get("blobs/b").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldCarryProtobufSchemasThatTheReaderSees() throws Exception {
+        if (!Files.isDirectory(
+                SCRIPT_DIR.resolve("node_modules").resolve("@mcap").resolve("core"))) {
+            fail("@mcap/core is not installed: run `npm ci --prefix tracing/src/test/js`");
+        }
+        Path file = McapTest.recordProtobufSample(dir.resolve("proto.mcap"));
+        JsonNode out = new ObjectMapper().readTree(runReader(file));
+
+        JsonNode ts = out.get("channels").get("pb/time");
+        assertThat(ts.get("encoding").asText()).isEqualTo("protobuf");
+        assertThat(ts.get("metadata").get("daak.mimeType").asText()).isEqualTo("application/x-protobuf");
+        assertThat(ts.get("metadata").get("daak.javaType").asText()).isEqualTo(Timestamp.class.getName());
+        JsonNode tsSchema = out.get("schemas").get(ts.get("schemaId").asText());
+        assertThat(tsSchema.get("name").asText()).isEqualTo("google.protobuf.Timestamp");
+        assertThat(tsSchema.get("encoding").asText()).isEqualTo("protobuf");
+        assertThat(FileDescriptorSet.parseFrom(base64(tsSchema.get("data"))).getFileList())
+                .extracting(f -> f.getName())
+                .containsExactly("google/protobuf/timestamp.proto");
+        assertThat(Timestamp.parseFrom(base64(ts.get("payloads").get(0)))).isEqualTo(McapTest.TIME);
+
+        JsonNode api = out.get("channels").get("pb/api");
+        JsonNode apiSchema = out.get("schemas").get(api.get("schemaId").asText());
+        assertThat(apiSchema.get("name").asText()).isEqualTo("google.protobuf.Api");
+        // Every imported file, each before the files importing it, so a reader can build the descriptors.
+        List<String> files = FileDescriptorSet.parseFrom(base64(apiSchema.get("data"))).getFileList().stream()
+                .map(f -> f.getName())
+                .toList();
+        assertThat(files)
+                .containsExactlyInAnyOrder(
+                        "google/protobuf/source_context.proto",
+                        "google/protobuf/any.proto",
+                        "google/protobuf/type.proto",
+                        "google/protobuf/api.proto");
+        assertThat(files.indexOf("google/protobuf/any.proto")).isLessThan(files.indexOf("google/protobuf/type.proto"));
+        assertThat(files.get(files.size() - 1)).isEqualTo("google/protobuf/api.proto");
+        assertThat(Api.parseFrom(base64(api.get("payloads").get(0)))).isEqualTo(McapTest.API);
+
+        JsonNode text = out.get("channels").get("chat/room");
+        assertThat(text.get("schemaId").asInt()).isZero();
+        assertThat(text.get("encoding").asText()).isEqualTo("text/plain; charset=utf-8");
+
+        assertThat(out.get("statistics").get("schemaCount").asInt()).isEqualTo(2);
+        assertThat(out.get("indexed").get("schemas"))
+                .extracting(JsonNode::asText)
+                .containsExactly("google.protobuf.Api", "google.protobuf.Timestamp");
+        assertThat(out.get("messages").asInt()).isEqualTo(4);
+    }
+
+    private static byte[] base64(JsonNode text) {
+        return Base64.getDecoder().decode(text.asText());
     }
 
     @Test

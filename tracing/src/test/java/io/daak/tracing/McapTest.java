@@ -3,6 +3,9 @@ package io.daak.tracing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.Api;
+import com.google.protobuf.Method;
+import com.google.protobuf.Timestamp;
 import io.daak.core.Daak;
 import io.daak.core.Message;
 import io.daak.core.RawValue;
@@ -50,6 +53,46 @@ class McapTest {
             assertThat(s.messages()).isEqualTo(3);
         }
         return file;
+    }
+
+    static final Timestamp TIME =
+            Timestamp.newBuilder().setSeconds(1_796_512_985L).setNanos(42).build();
+    static final Api API = Api.newBuilder()
+            .setName("daak.Echo")
+            .addMethods(Method.newBuilder().setName("Echo").setRequestTypeUrl("type.googleapis.com/daak.Q"))
+            .build();
+
+    /** Two Protocol Buffers topics (one whose .proto imports others) and a text topic, one message each but the first. */
+    static Path recordProtobufSample(Path file) {
+        try (Daak daak = Daak.local()) {
+            Flux<Message<Object>> sub = daak.subscribe(Selector.of("**", Object.class), SubscribeOptions.defaults())
+                    .take(4)
+                    .cache();
+            sub.subscribe();
+            daak.publish(Topic.of("pb/time", Timestamp.class), TIME).block(WAIT);
+            daak.publish(Topic.of("pb/api", Api.class), API).block(WAIT);
+            daak.publish(Topic.of("chat/room", String.class), "hello").block(WAIT);
+            daak.publish(Topic.of("pb/time", Timestamp.class), TIME).block(WAIT);
+            McapRecorder.Summary s = McapRecorder.record(sub, file).block(WAIT);
+            assertThat(s.messages()).isEqualTo(4);
+            assertThat(s.channels()).isEqualTo(3);
+        }
+        return file;
+    }
+
+    @Test
+    void shouldReplayProtobufValuesRecordedWithTheirSchemas() {
+        Path file = recordProtobufSample(dir.resolve("proto.mcap"));
+        StepVerifier.create(Replay.of(file).asFastAsPossible().messages(Object.class))
+                .assertNext(m -> assertThat(m.value()).isEqualTo(TIME))
+                .assertNext(m -> assertThat(m.value()).isEqualTo(API))
+                .assertNext(m -> assertThat(m.value()).isEqualTo("hello"))
+                .assertNext(m -> assertThat(m.value()).isEqualTo(TIME))
+                .verifyComplete();
+        StepVerifier.create(Replay.of(file).topics("pb/**").asFastAsPossible().recorded())
+                .assertNext(r -> assertThat(r.value().mimeType()).isEqualTo("application/x-protobuf"))
+                .expectNextCount(2)
+                .verifyComplete();
     }
 
     @Test

@@ -29,7 +29,7 @@ public final class TracedServerProcess {
      * @throws IOException when standard input fails
      */
     public static void main(String[] args) throws IOException {
-        SimpleTracer tracer = new SimpleTracer();
+        SimpleTracer tracer = new SampledTracer();
         W3CPropagator propagator = new W3CPropagator(tracer);
         ObservationRegistry observations = ObservationRegistry.create();
         observations

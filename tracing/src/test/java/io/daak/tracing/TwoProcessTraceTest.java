@@ -30,7 +30,7 @@ class TwoProcessTraceTest {
 
     @Test
     void shouldMakeTheChildProcessHandlerAChildOfThisProcessesRequest() throws Exception {
-        SimpleTracer tracer = new SimpleTracer();
+        SimpleTracer tracer = new SampledTracer();
         ObservationRegistry observations = ObservationRegistry.create();
         W3CPropagator propagator = new W3CPropagator(tracer);
         observations

@@ -23,8 +23,9 @@ import reactor.core.Disposable;
 /**
  * In-process publish -> one subscriber, one {@code publish(...).subscribe()} per operation, with the
  * metrics and tracing interceptors in the engine. The baseline {@code registryOff} installs the same
- * interceptors with their registries off; the others turn metrics on, then tracing with sampling off,
- * then tracing with every span made.
+ * interceptors with their registries off; the others turn metrics on, then tracing with sampling off
+ * ({@code sampleProbability(0)}), tracing whose observations a registry predicate refuses, and tracing
+ * with every span made.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -88,6 +89,12 @@ public class ObservabilityBenchmark {
     @Benchmark
     public void metricsTracingUnsampled() {
         publish(Observability.METRICS_TRACING_UNSAMPLED);
+    }
+
+    /** Metrics on, tracing sampling everything but a registry predicate refusing every observation. */
+    @Benchmark
+    public void metricsTracingRefused() {
+        publish(Observability.METRICS_TRACING_REFUSED);
     }
 
     /** Metrics on, a span per publish and per delivery. */
