@@ -42,6 +42,15 @@ class ResilienceTest {
         node.close();
     }
 
+    /** A proxy to the node's port for {@code transport}, whose connections a test can cut. */
+    private static CuttableProxy proxyTo(String transport) throws java.io.IOException {
+        return new CuttableProxy(transport.equals("tcp") ? node.tcpAddress() : node.webSocketAddress());
+    }
+
+    /** BLOCK: the publisher waits for the subscriber, so what a test measures is the cut, not a race. */
+    private static final io.daak.core.SubscribeOptions BLOCKING =
+            io.daak.core.SubscribeOptions.defaults().overflow(io.daak.core.Overflow.block(1024));
+
     /** The URI of the node through {@code proxy}, which forwards to the node's port for {@code transport}. */
     private static String through(CuttableProxy proxy, String transport) {
         return transport.equals("tcp") ? "tcp://127.0.0.1:" + proxy.port() : "ws://127.0.0.1:" + proxy.port() + "/";
@@ -119,8 +128,7 @@ class ResilienceTest {
     void aBlipShouldLoseNothingInFlight(String transport) throws Exception {
         Topic<Integer> topic = Topic.of("blip/seq/" + transport, Integer.class);
         int count = 20_000;
-        try (CuttableProxy proxy =
-                        new CuttableProxy(transport.equals("tcp") ? node.tcpAddress() : node.webSocketAddress());
+        try (CuttableProxy proxy = proxyTo(transport);
                 Daak subscriber = Daak.connect(through(proxy, transport)); // resumption is on by default
                 Daak publisher = Daak.connect(node.tcpUri().toString())) {
             java.util.concurrent.BlockingQueue<ConnectionEvent> events =
@@ -131,17 +139,13 @@ class ResilienceTest {
             CountDownLatch all = new CountDownLatch(count);
             CountDownLatch half = new CountDownLatch(count / 2);
             // BLOCK: the publisher waits for this subscriber, so what is measured is the blip, not a race.
-            Disposable sub = subscriber
-                    .subscribe(
-                            topic.selector(),
-                            io.daak.core.SubscribeOptions.defaults().overflow(io.daak.core.Overflow.block(1024)))
-                    .subscribe(m -> {
-                        if (m.value() != next.getAndIncrement()) {
-                            gaps.incrementAndGet();
-                        }
-                        half.countDown();
-                        all.countDown();
-                    });
+            Disposable sub = subscriber.subscribe(topic.selector(), BLOCKING).subscribe(m -> {
+                if (m.value() != next.getAndIncrement()) {
+                    gaps.incrementAndGet();
+                }
+                half.countDown();
+                all.countDown();
+            });
             NodeFixture.awaitSubscribed(subscriber);
             Publication<Integer> publication = publisher.publication(topic);
             Thread pump = new Thread(() -> IntStream.range(0, count).forEach(i -> {
@@ -173,8 +177,7 @@ class ResilienceTest {
     @ValueSource(strings = {"tcp", "ws"})
     void aLostConnectionShouldReestablishTheSubscriptionWithoutAnError(String transport) throws Exception {
         Topic<Integer> topic = Topic.of("reconnect/seq/" + transport, Integer.class);
-        try (CuttableProxy proxy =
-                        new CuttableProxy(transport.equals("tcp") ? node.tcpAddress() : node.webSocketAddress());
+        try (CuttableProxy proxy = proxyTo(transport);
                 Daak subscriber = Daak.connect(through(proxy, transport) + "?resume=false");
                 Daak publisher = Daak.connect(node.tcpUri().toString())) {
             Watched watched = new Watched(subscriber, topic);
@@ -219,8 +222,7 @@ class ResilienceTest {
     void aServerShouldRegisterAgainAfterALostConnection(String transport) throws Exception {
         io.daak.core.Service<String, String> echo =
                 io.daak.core.Service.of("reconnect/echo/" + transport, String.class, String.class);
-        try (CuttableProxy proxy =
-                        new CuttableProxy(transport.equals("tcp") ? node.tcpAddress() : node.webSocketAddress());
+        try (CuttableProxy proxy = proxyTo(transport);
                 Daak server = Daak.connect(through(proxy, transport) + "?resume=false");
                 Daak client = Daak.connect(node.tcpUri().toString())) {
             server.serve(echo, ServiceHandler.requestReply(q -> Mono.just("echo " + q)))
@@ -248,24 +250,19 @@ class ResilienceTest {
     void publishesAcceptedBeforeALostConnectionShouldAllArrive(String transport) throws Exception {
         Topic<Integer> topic = Topic.of("resend/seq/" + transport, Integer.class);
         int count = 20_000;
-        try (CuttableProxy proxy =
-                        new CuttableProxy(transport.equals("tcp") ? node.tcpAddress() : node.webSocketAddress());
+        try (CuttableProxy proxy = proxyTo(transport);
                 // No resumption: the publish channel itself must carry what was not answered over the loss.
                 Daak publisher = Daak.connect(through(proxy, transport) + "?resume=false");
                 Daak subscriber = Daak.connect(node.tcpUri().toString())) {
             java.util.Set<Integer> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
             CountDownLatch all = new CountDownLatch(count);
             CountDownLatch half = new CountDownLatch(count / 2);
-            Disposable sub = subscriber
-                    .subscribe(
-                            topic.selector(),
-                            io.daak.core.SubscribeOptions.defaults().overflow(io.daak.core.Overflow.block(1024)))
-                    .subscribe(m -> {
-                        if (seen.add(m.value())) { // at least once: a resent publish may arrive twice
-                            half.countDown();
-                            all.countDown();
-                        }
-                    });
+            Disposable sub = subscriber.subscribe(topic.selector(), BLOCKING).subscribe(m -> {
+                if (seen.add(m.value())) { // at least once: a resent publish may arrive twice
+                    half.countDown();
+                    all.countDown();
+                }
+            });
             NodeFixture.awaitSubscribed(subscriber);
             Publication<Integer> publication = publisher.publication(topic);
             java.util.List<Mono<io.daak.core.PublishResult>> confirmed =

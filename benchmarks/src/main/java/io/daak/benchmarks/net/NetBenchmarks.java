@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
-import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -38,7 +37,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class NetBenchmarks {
 
-    private static final Set<String> SECTIONS = Set.of("pubsub", "reqrep", "memory");
+    private static final List<String> SECTIONS = List.of("pubsub", "reqrep", "memory");
 
     private NetBenchmarks() {}
 
@@ -104,21 +103,9 @@ public final class NetBenchmarks {
      * @throws Exception when a benchmark fails
      */
     public static void main(String[] args) throws Exception {
-        boolean quick = false;
-        List<String> sections = new ArrayList<>();
-        for (String arg : args) {
-            if (arg.equals("-quick")) {
-                quick = true;
-            } else if (SECTIONS.contains(arg)) {
-                sections.add(arg);
-            } else {
-                throw new IllegalArgumentException(
-                        "unknown argument '" + arg + "': net takes -quick and any of " + SECTIONS);
-            }
-        }
-        if (sections.isEmpty()) {
-            sections.addAll(List.of("pubsub", "reqrep", "memory"));
-        }
+        io.daak.benchmarks.Harness.Args parsed = io.daak.benchmarks.Harness.args("net", args, SECTIONS);
+        boolean quick = parsed.quick();
+        List<String> sections = parsed.sections();
         long start = System.nanoTime();
         Report report = run(quick ? Settings.QUICK : Settings.FULL, sections, true);
         System.out.println();

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A {@link NetServer} in a child JVM started from this JVM's class path, so that the node's heap,
@@ -157,14 +156,6 @@ final class ServerProcess implements AutoCloseable {
 
     @Override
     public void close() {
-        out.println("quit");
-        try {
-            if (!process.waitFor(15, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        io.daak.benchmarks.Harness.quit(process, out);
     }
 }

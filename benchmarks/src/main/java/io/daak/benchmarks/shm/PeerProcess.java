@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The second JVM of a shared-memory benchmark: {@link ShmPeer} started from this JVM's class path with
@@ -101,14 +100,6 @@ final class PeerProcess implements AutoCloseable {
     /** Asks the peer to quit, and kills it when it has not within 15 s. */
     @Override
     public void close() {
-        in.println("quit");
-        try {
-            if (!process.waitFor(15, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        io.daak.benchmarks.Harness.quit(process, in);
     }
 }

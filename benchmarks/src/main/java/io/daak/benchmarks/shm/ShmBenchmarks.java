@@ -10,7 +10,6 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -34,7 +33,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ShmBenchmarks {
 
-    private static final Set<String> SECTIONS = Set.of("rsocket", "channel");
+    private static final List<String> SECTIONS = List.of("rsocket", "channel");
 
     /** Payload sizes of the RSocket comparison. */
     static final List<Integer> RSOCKET_SIZES = List.of(64, 1024, 64 * 1024, 1 << 20, RSocketShmVsTcp.LARGEST);
@@ -97,21 +96,9 @@ public final class ShmBenchmarks {
      * @throws Exception when a benchmark fails (also when a message was lost)
      */
     public static void main(String[] args) throws Exception {
-        boolean quick = false;
-        List<String> sections = new ArrayList<>();
-        for (String arg : args) {
-            if (arg.equals("-quick")) {
-                quick = true;
-            } else if (SECTIONS.contains(arg)) {
-                sections.add(arg);
-            } else {
-                throw new IllegalArgumentException(
-                        "unknown argument '" + arg + "': shm takes -quick and any of " + SECTIONS);
-            }
-        }
-        if (sections.isEmpty()) {
-            sections.addAll(List.of("rsocket", "channel"));
-        }
+        io.daak.benchmarks.Harness.Args parsed = io.daak.benchmarks.Harness.args("shm", args, SECTIONS);
+        boolean quick = parsed.quick();
+        List<String> sections = parsed.sections();
         Settings settings = quick ? Settings.QUICK : Settings.FULL;
         String only = System.getProperty(SIZES, "").trim();
         if (!only.isEmpty()) {
