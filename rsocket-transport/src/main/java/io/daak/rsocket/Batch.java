@@ -1,5 +1,6 @@
 package io.daak.rsocket;
 
+import io.daak.core.Message;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -112,6 +113,104 @@ final class Batch {
         return out;
     }
 
+    /**
+     * Splits a compact batch ({@link CompactEntry} metadata) into one payload per entry, whose
+     * metadata is already read ({@link Delivered}). Copies the batch's data once into a heap array the
+     * entries share. Takes ownership of {@code batch}: it is released here.
+     *
+     * @throws IllegalArgumentException when the batch or an entry's metadata is malformed
+     */
+    static List<Payload> splitCompact(Payload batch, int count) {
+        byte[] copy;
+        try {
+            copy = ByteBufUtil.getBytes(batch.sliceData());
+        } finally {
+            batch.release();
+        }
+        List<Entry> entries = entries(Unpooled.wrappedBuffer(copy), count);
+        List<Payload> out = new ArrayList<>(entries.size());
+        for (int k = 0; k < entries.size(); k++) {
+            Entry e = entries.get(k);
+            Wire.Meta meta;
+            try {
+                meta = CompactEntry.read(
+                        copy,
+                        e.metadata().arrayOffset() + e.metadata().readerIndex(),
+                        e.metadata().readableBytes());
+            } catch (IllegalArgumentException x) {
+                throw new IllegalArgumentException("batch entry " + k + ": " + x.getMessage(), x);
+            }
+            out.add(new Delivered(heap(copy, e.data()), meta));
+        }
+        return out;
+    }
+
+    /**
+     * A delivered message from a compact batch: its data, and its metadata already read. Owns its data
+     * buffer (a heap buffer over the batch's copy). Not thread-safe.
+     */
+    static final class Delivered extends io.netty.util.AbstractReferenceCounted implements Payload {
+        private final ByteBuf data;
+        final Wire.Meta meta;
+
+        Delivered(ByteBuf data, Wire.Meta meta) {
+            this.data = data;
+            this.meta = meta;
+        }
+
+        @Override
+        public boolean hasMetadata() {
+            return false;
+        }
+
+        @Override
+        public ByteBuf sliceMetadata() {
+            return Unpooled.EMPTY_BUFFER;
+        }
+
+        @Override
+        public ByteBuf sliceData() {
+            return data.slice();
+        }
+
+        @Override
+        public ByteBuf data() {
+            return data;
+        }
+
+        @Override
+        public ByteBuf metadata() {
+            return Unpooled.EMPTY_BUFFER;
+        }
+
+        @Override
+        public Delivered retain() {
+            super.retain();
+            return this;
+        }
+
+        @Override
+        public Delivered retain(int increment) {
+            super.retain(increment);
+            return this;
+        }
+
+        @Override
+        public Delivered touch() {
+            return this;
+        }
+
+        @Override
+        public Delivered touch(Object hint) {
+            return this;
+        }
+
+        @Override
+        protected void deallocate() {
+            data.release();
+        }
+    }
+
     /** A buffer of its own over the part of {@code array} that {@code slice} (a slice of it) shows. */
     private static ByteBuf heap(byte[] array, ByteBuf slice) {
         return Unpooled.wrappedBuffer(array, slice.arrayOffset() + slice.readerIndex(), slice.readableBytes());
@@ -176,6 +275,22 @@ final class Batch {
             int lengthAt = out.size();
             out.putInt(0);
             Wire.writeTo(out, null, mimeType, fields);
+            out.setInt(lengthAt, out.size() - lengthAt - 4);
+            out.putInt(value.length);
+            out.put(value);
+            count++;
+        }
+
+        /**
+         * Appends a delivered message as a compact entry ({@link CompactEntry}) and its value's bytes.
+         *
+         * @param mimeType the value's MIME type when it is not the connection's, else null
+         * @param type the value's Java type name, or null
+         */
+        void addCompact(Message<?> m, @Nullable String mimeType, @Nullable String type, byte[] value) {
+            int lengthAt = out.size();
+            out.putInt(0);
+            CompactEntry.write(out, m, mimeType, type);
             out.setInt(lengthAt, out.size() - lengthAt - 4);
             out.putInt(value.length);
             out.put(value);

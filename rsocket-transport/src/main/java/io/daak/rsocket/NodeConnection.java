@@ -484,7 +484,9 @@ final class NodeConnection implements RSocket {
         Flux<Message<Encoded>> messages = engine.subscribe(selector, r.fields.toSubscribeOptions());
         return confirmed(
                 r,
-                r.fields.batch > 1 ? Batching.batch(messages, encoder, r.fields.batch) : messages.map(this::message));
+                r.fields.batch > 1
+                        ? Batching.batch(messages, r.fields.compact ? compactEncoder : encoder, r.fields.batch)
+                        : messages.map(this::message));
     }
 
     /**
@@ -540,6 +542,33 @@ final class NodeConnection implements RSocket {
         @Override
         public Batch.Writer writer() {
             return new Batch.Writer(BATCH_SCRATCH.get());
+        }
+    };
+
+    /** Messages to a subscriber that takes compact batches ({@link CompactEntry}). */
+    private final Batching.Encoder compactEncoder = new Batching.Encoder() {
+        @Override
+        public Payload single(Message<Encoded> m) {
+            return message(m);
+        }
+
+        @Override
+        public void add(Batch.Writer batch, Message<Encoded> m) {
+            Encoded v = m.value();
+            batch.addCompact(m, v.mimeType().equals(dataMimeType) ? null : v.mimeType(), v.type(), v.bytes());
+        }
+
+        @Override
+        public Payload finish(Batch.Writer batch) {
+            WireFields f = new WireFields();
+            f.batch = batch.count();
+            f.compact = true;
+            return batch.payload(Wire.write(allocator, null, null, f));
+        }
+
+        @Override
+        public Batch.Writer writer() {
+            return encoder.writer();
         }
     };
 

@@ -478,6 +478,9 @@ final class RemoteDaak implements Daak {
     }
 
     private static Wire.Meta meta(Payload p) {
+        if (p instanceof Batch.Delivered d) {
+            return d.meta; // from a compact batch: read already
+        }
         return Wire.read(p.hasMetadata() ? p.sliceMetadata() : null);
     }
 
@@ -716,22 +719,27 @@ final class RemoteDaak implements Daak {
     private static WireFields batched(SubscribeOptions options) {
         WireFields f = confirmed(options);
         f.batch = Batch.MAX_ENTRIES;
+        f.compact = true;
         return f;
     }
 
     /** The messages a payload from a batched subscription holds (takes ownership of it). */
     private static List<Payload> unbatch(Payload p) {
         int count;
+        boolean compact;
         try {
-            count = p.hasMetadata() ? meta(p).fieldsOrEmpty().batch : 0;
+            WireFields f = p.hasMetadata() ? meta(p).fieldsOrEmpty() : null;
+            count = f != null ? f.batch : 0;
+            compact = f != null && f.compact;
         } catch (RuntimeException e) {
             count = 0; // not ours to judge here: the message decoder reports malformed metadata
+            compact = false;
         }
         if (count == 0) {
             return List.of(p);
         }
         try {
-            return Batch.split(p, count);
+            return compact ? Batch.splitCompact(p, count) : Batch.split(p, count);
         } catch (IllegalArgumentException e) {
             throw new DaakException("the node sent a malformed batch: " + e.getMessage(), e);
         }

@@ -77,6 +77,12 @@ final class WireFields {
      */
     boolean acks;
 
+    /**
+     * On a subscribe request that asks for batches: the client reads compact entries (see
+     * {@link CompactEntry}); on a batch: its entries are compact.
+     */
+    boolean compact;
+
     /** A change's kind: put or delete; {@code subscribed} on the confirmation of a subscription. */
     @Nullable
     String kind;
@@ -256,6 +262,7 @@ final class WireFields {
                 && !confirm
                 && batch == 0
                 && !acks
+                && !compact
                 && id == 0
                 && ackTimeoutMillis < 0
                 && maxDeliveries == 0
@@ -285,6 +292,7 @@ final class WireFields {
     private static final byte[] QUEUE_CAPACITY = FlatJson.member("queueCapacity");
     private static final byte[] DEAD_LETTER = FlatJson.member("deadLetter");
     private static final byte[] ACKS = FlatJson.member("acks");
+    private static final byte[] COMPACT = FlatJson.member("compact");
 
     /** The members {@link #read} knows, by the index it switches on. */
     private static final byte[][] MEMBERS = java.util.stream.Stream.of(
@@ -309,7 +317,8 @@ final class WireFields {
                     "maxDeliveries",
                     "queueCapacity",
                     "deadLetter",
-                    "acks")
+                    "acks",
+                    "compact")
             .map(n -> n.getBytes(StandardCharsets.US_ASCII))
             .toArray(byte[][]::new);
 
@@ -356,6 +365,9 @@ final class WireFields {
         num(out, first, BATCH, batch, 0);
         if (acks) {
             out.member(out.size() == first, ACKS).put(TRUE);
+        }
+        if (compact) {
+            out.member(out.size() == first, COMPACT).put(TRUE);
         }
         num(out, first, ID, id, 0);
         num(out, first, ATTEMPT, attempt, 0);
@@ -419,6 +431,7 @@ final class WireFields {
                 case 19 -> w.queueCapacity = (int) p.integer("queueCapacity");
                 case 20 -> w.deadLetter = text(p, "deadLetter");
                 case 21 -> w.acks = p.bool();
+                case 22 -> w.compact = p.bool();
                 default -> p.skip();
             }
         }

@@ -143,6 +143,63 @@ class WireFieldsTest {
     }
 
     @Test
+    void shouldReadBackCompactEntries() {
+        Instant ts = Instant.parse("2026-12-06T01:02:03.123456789Z");
+        Batch.Writer w = new Batch.Writer();
+        w.addCompact(
+                io.daak.core.Message.of("sensors/\u00e9", "x", 7, ts, io.daak.core.Fields.none(), "application/json"),
+                null,
+                "java.lang.String",
+                "v0".getBytes(StandardCharsets.UTF_8));
+        w.addCompact(
+                io.daak.core.Message.of(
+                        "sensors/\u00e9",
+                        "y",
+                        Long.MAX_VALUE,
+                        ts,
+                        io.daak.core.Fields.none().header("trace", "00-abc").sender("robot-7"),
+                        "text/plain"),
+                "text/plain",
+                null,
+                "v1".getBytes(StandardCharsets.UTF_8));
+        WireFields head = new WireFields();
+        head.batch = w.count();
+        head.compact = true;
+        Payload batch = w.payload(Wire.write(Unpooled.buffer().alloc(), null, null, head));
+        List<Payload> parts = Batch.splitCompact(batch, 2);
+        try {
+            Wire.Meta first = ((Batch.Delivered) parts.get(0)).meta;
+            assertThat(first.mimeType()).isNull();
+            assertThat(first.fieldsOrEmpty().name).isEqualTo("sensors/\u00e9");
+            assertThat(first.fieldsOrEmpty().seq).isEqualTo(7);
+            assertThat(first.fieldsOrEmpty().timestamp()).isEqualTo(ts);
+            assertThat(first.fieldsOrEmpty().type).isEqualTo("java.lang.String");
+            assertThat(parts.get(0).getDataUtf8()).isEqualTo("v0");
+            Wire.Meta second = ((Batch.Delivered) parts.get(1)).meta;
+            assertThat(second.mimeType()).isEqualTo("text/plain");
+            assertThat(second.fieldsOrEmpty().seq).isEqualTo(Long.MAX_VALUE);
+            assertThat(second.fieldsOrEmpty().type).isNull();
+            assertThat(second.fieldsOrEmpty().headers).containsEntry("trace", "00-abc");
+            assertThat(second.fieldsOrEmpty().sender).isEqualTo("robot-7");
+            assertThat(second.fieldsOrEmpty().timestamp()).isEqualTo(ts);
+            assertThat(parts.get(1).getDataUtf8()).isEqualTo("v1");
+        } finally {
+            parts.forEach(Payload::release);
+        }
+    }
+
+    @Test
+    void shouldNameWhatIsWrongInACompactEntry() {
+        byte[] shortHeader = {0, 0, 0};
+        assertThatThrownBy(() -> CompactEntry.read(shortHeader, 0, 3)).hasMessageContaining("truncated in its header");
+        byte[] lying = new byte[25 + 4];
+        lying[21] = 0x7f; // a topic length far past the end
+        assertThatThrownBy(() -> CompactEntry.read(lying, 0, lying.length))
+                .hasMessageContaining("announces")
+                .hasMessageContaining("bytes of topic");
+    }
+
+    @Test
     void shouldSplitABatchIntoItsEntries() {
         Batch.Writer w = new Batch.Writer();
         for (int i = 0; i < 3; i++) {

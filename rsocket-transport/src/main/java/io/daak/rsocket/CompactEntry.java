@@ -1,0 +1,199 @@
+package io.daak.rsocket;
+
+import io.daak.core.Message;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The metadata of a delivered message inside a compact batch: what its JSON fields object would say,
+ * in binary, so that neither the node nor the client writes or parses JSON per message. A subscriber
+ * asks for it with fields {@code compact: true} beside {@code batch}; the node then marks each batch
+ * {@code compact: true}. See {@code docs/wire.md}, "Compact entries".
+ *
+ * <pre>
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * +---------------+-----------------------------------------------+
+ * |     flags     |            sequence (signed 64 bits) ...      |
+ * +---------------+-----------------------------------------------+
+ * |  ... sequence |      timestamp, epoch milliseconds (64) ...   |
+ * +---------------+-----------------------------------------------+
+ * |  ... millis   |     nanoseconds within the millisecond (32)   |
+ * +---------------+-----------------------------------------------+
+ * | ... nanos     |            topic length (unsigned 32)         |
+ * +---------------+-----------------------------------------------+
+ * | ... length    |  topic, UTF-8 ...                             |
+ * +---------------------------------------------------------------+
+ * | flags & 1: MIME type length (32) and MIME type (US-ASCII)     |
+ * | flags & 2: Java type length (32) and type name (UTF-8)        |
+ * | flags & 4: the other fields (headers, sender, ...) as the     |
+ * |            JSON fields object, to the end of the metadata     |
+ * +---------------------------------------------------------------+
+ * </pre>
+ *
+ * Lengths and numbers are big-endian. Stateless and thread-safe; the name caches are per thread.
+ */
+final class CompactEntry {
+
+    static final int MIME = 1;
+    static final int TYPE = 2;
+    static final int FIELDS = 4;
+
+    private CompactEntry() {}
+
+    /** The last strings written or read on this thread, and their bytes (topic, type). */
+    private static final class Names {
+        @Nullable
+        String topic;
+
+        byte[] topicBytes = new byte[0];
+
+        @Nullable
+        String type;
+
+        byte[] typeBytes = new byte[0];
+    }
+
+    private static final io.netty.util.concurrent.FastThreadLocal<Names> NAMES =
+            new io.netty.util.concurrent.FastThreadLocal<>() {
+                @Override
+                protected Names initialValue() {
+                    return new Names();
+                }
+            };
+
+    /**
+     * Writes a message's compact metadata.
+     *
+     * @param mime the value's MIME type when it is not the connection's, else null
+     * @param type the value's Java type name, or null
+     */
+    static void write(FlatJson.Out out, Message<?> m, @Nullable String mime, @Nullable String type) {
+        WireFields rest = WireFields.of(m.fields());
+        rest.tsMillis = Long.MIN_VALUE; // the message's own timestamp travels in the header
+        rest.tsNanos = 0;
+        boolean fields = !rest.isEmpty();
+        out.put((char) ((mime != null ? MIME : 0) | (type != null ? TYPE : 0) | (fields ? FIELDS : 0)));
+        putLong(out, m.sequence());
+        WireFields ts = new WireFields();
+        ts.timestamp(m.timestamp());
+        putLong(out, ts.tsMillis);
+        out.putInt(ts.tsNanos);
+        Names names = NAMES.get();
+        if (!m.topic().equals(names.topic)) {
+            names.topic = m.topic();
+            names.topicBytes = m.topic().getBytes(StandardCharsets.UTF_8);
+        }
+        out.putInt(names.topicBytes.length).put(names.topicBytes);
+        if (mime != null) {
+            byte[] b = mime.getBytes(StandardCharsets.US_ASCII);
+            out.putInt(b.length).put(b);
+        }
+        if (type != null) {
+            if (!type.equals(names.type)) {
+                names.type = type;
+                names.typeBytes = type.getBytes(StandardCharsets.UTF_8);
+            }
+            out.putInt(names.typeBytes.length).put(names.typeBytes);
+        }
+        if (fields) {
+            rest.write(out);
+        }
+    }
+
+    private static void putLong(FlatJson.Out out, long v) {
+        out.putInt((int) (v >>> 32)).putInt((int) v);
+    }
+
+    /**
+     * Reads compact metadata.
+     *
+     * @param a the array holding it
+     * @param from where it starts
+     * @param length its length
+     * @return the MIME type and the fields
+     * @throws IllegalArgumentException when it is malformed, saying where
+     */
+    static Wire.Meta read(byte[] a, int from, int length) {
+        int end = from + length;
+        int at = from;
+        need(at, 1 + 8 + 8 + 4 + 4, end, "its header");
+        int flags = a[at++] & 0xff;
+        WireFields w;
+        long seq = getLong(a, at);
+        long millis = getLong(a, at + 8);
+        int nanos = getInt(a, at + 16);
+        at += 20;
+        Names names = NAMES.get();
+        int n = length(a, at, end, "topic");
+        at += 4;
+        String topic;
+        if (names.topic != null && Arrays.equals(a, at, at + n, names.topicBytes, 0, names.topicBytes.length)) {
+            topic = names.topic;
+        } else {
+            topic = new String(a, at, n, StandardCharsets.UTF_8);
+            names.topic = topic;
+            names.topicBytes = Arrays.copyOfRange(a, at, at + n);
+        }
+        at += n;
+        String mime = null;
+        if ((flags & MIME) != 0) {
+            n = length(a, at, end, "MIME type");
+            mime = new String(a, at + 4, n, StandardCharsets.US_ASCII);
+            at += 4 + n;
+        }
+        String type = null;
+        if ((flags & TYPE) != 0) {
+            n = length(a, at, end, "type");
+            at += 4;
+            if (names.type != null && Arrays.equals(a, at, at + n, names.typeBytes, 0, names.typeBytes.length)) {
+                type = names.type;
+            } else {
+                type = new String(a, at, n, StandardCharsets.UTF_8);
+                names.type = type;
+                names.typeBytes = Arrays.copyOfRange(a, at, at + n);
+            }
+            at += n;
+        }
+        if ((flags & FIELDS) != 0) {
+            w = WireFields.read(Unpooled.wrappedBuffer(a, at, end - at));
+        } else if (at != end) {
+            throw new IllegalArgumentException(
+                    "compact metadata has " + (end - at) + " bytes after its last part (at byte " + (at - from) + ")");
+        } else {
+            w = new WireFields();
+        }
+        w.name = topic;
+        w.seq = seq;
+        w.tsMillis = millis;
+        w.tsNanos = nanos;
+        w.type = type;
+        return new Wire.Meta(null, mime, w);
+    }
+
+    private static void need(int at, int n, int end, String what) {
+        if (at + n > end) {
+            throw new IllegalArgumentException("compact metadata is truncated in " + what);
+        }
+    }
+
+    private static int length(byte[] a, int at, int end, String what) {
+        need(at, 4, end, "the length of its " + what);
+        int n = getInt(a, at);
+        if (n < 0 || n > end - at - 4) {
+            throw new IllegalArgumentException(
+                    "compact metadata announces " + n + " bytes of " + what + " but " + (end - at - 4) + " follow");
+        }
+        return n;
+    }
+
+    private static int getInt(byte[] a, int at) {
+        return ((a[at] & 0xff) << 24) | ((a[at + 1] & 0xff) << 16) | ((a[at + 2] & 0xff) << 8) | (a[at + 3] & 0xff);
+    }
+
+    private static long getLong(byte[] a, int at) {
+        return ((long) getInt(a, at) << 32) | (getInt(a, at + 4) & 0xffffffffL);
+    }
+}
