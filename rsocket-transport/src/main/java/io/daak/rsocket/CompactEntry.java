@@ -43,17 +43,37 @@ final class CompactEntry {
 
     private CompactEntry() {}
 
-    /** The last strings written or read on this thread, and their bytes (topic, type). */
+    /** A string and its bytes, kept while the same string comes again. Not thread-safe. */
+    private static final class Cached {
+        private @Nullable String string;
+        private byte[] bytes = new byte[0];
+
+        /** The bytes of {@code s}, encoded once while it repeats. */
+        byte[] bytes(String s) {
+            if (!s.equals(string)) {
+                string = s;
+                bytes = s.getBytes(StandardCharsets.UTF_8);
+            }
+            return bytes;
+        }
+
+        /** The string of {@code n} bytes at {@code at}, decoded once while they repeat. */
+        String string(byte[] a, int at, int n) {
+            String s = string;
+            if (s == null || !Arrays.equals(a, at, at + n, bytes, 0, bytes.length)) {
+                s = new String(a, at, n, StandardCharsets.UTF_8);
+                string = s;
+                bytes = Arrays.copyOfRange(a, at, at + n);
+            }
+            return s;
+        }
+    }
+
+    /** The last topic, type and MIME type written or read on this thread. */
     private static final class Names {
-        @Nullable
-        String topic;
-
-        byte[] topicBytes = new byte[0];
-
-        @Nullable
-        String type;
-
-        byte[] typeBytes = new byte[0];
+        final Cached topic = new Cached();
+        final Cached type = new Cached();
+        final Cached mime = new Cached();
     }
 
     private static final io.netty.util.concurrent.FastThreadLocal<Names> NAMES =
@@ -82,21 +102,15 @@ final class CompactEntry {
         putLong(out, ts.tsMillis);
         out.putInt(ts.tsNanos);
         Names names = NAMES.get();
-        if (!m.topic().equals(names.topic)) {
-            names.topic = m.topic();
-            names.topicBytes = m.topic().getBytes(StandardCharsets.UTF_8);
-        }
-        out.putInt(names.topicBytes.length).put(names.topicBytes);
+        byte[] topic = names.topic.bytes(m.topic());
+        out.putInt(topic.length).put(topic);
         if (mime != null) {
-            byte[] b = mime.getBytes(StandardCharsets.US_ASCII);
+            byte[] b = names.mime.bytes(mime);
             out.putInt(b.length).put(b);
         }
         if (type != null) {
-            if (!type.equals(names.type)) {
-                names.type = type;
-                names.typeBytes = type.getBytes(StandardCharsets.UTF_8);
-            }
-            out.putInt(names.typeBytes.length).put(names.typeBytes);
+            byte[] b = names.type.bytes(type);
+            out.putInt(b.length).put(b);
         }
         if (fields) {
             rest.write(out);
@@ -129,33 +143,19 @@ final class CompactEntry {
         Names names = NAMES.get();
         int n = length(a, at, end, "topic");
         at += 4;
-        String topic;
-        if (names.topic != null && Arrays.equals(a, at, at + n, names.topicBytes, 0, names.topicBytes.length)) {
-            topic = names.topic;
-        } else {
-            topic = new String(a, at, n, StandardCharsets.UTF_8);
-            names.topic = topic;
-            names.topicBytes = Arrays.copyOfRange(a, at, at + n);
-        }
+        String topic = names.topic.string(a, at, n);
         at += n;
         String mime = null;
         if ((flags & MIME) != 0) {
             n = length(a, at, end, "MIME type");
-            mime = new String(a, at + 4, n, StandardCharsets.US_ASCII);
+            mime = names.mime.string(a, at + 4, n);
             at += 4 + n;
         }
         String type = null;
         if ((flags & TYPE) != 0) {
             n = length(a, at, end, "type");
-            at += 4;
-            if (names.type != null && Arrays.equals(a, at, at + n, names.typeBytes, 0, names.typeBytes.length)) {
-                type = names.type;
-            } else {
-                type = new String(a, at, n, StandardCharsets.UTF_8);
-                names.type = type;
-                names.typeBytes = Arrays.copyOfRange(a, at, at + n);
-            }
-            at += n;
+            type = names.type.string(a, at + 4, n);
+            at += 4 + n;
         }
         if ((flags & FIELDS) != 0) {
             w = WireFields.read(Unpooled.wrappedBuffer(a, at, end - at));
