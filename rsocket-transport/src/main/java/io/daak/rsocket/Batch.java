@@ -96,31 +96,14 @@ final class Batch {
     /**
      * Splits a batch payload into one payload per entry. The batch's data is copied once into a heap
      * array that the entries share, so that entries need no reference counting of their own (and
-     * cost nothing to leak detection). Takes ownership of {@code batch}: it is released here.
-     */
-    static List<Payload> split(Payload batch, int count) {
-        byte[] copy;
-        try {
-            copy = ByteBufUtil.getBytes(batch.sliceData());
-        } finally {
-            batch.release();
-        }
-        List<Entry> entries = entries(Unpooled.wrappedBuffer(copy), count);
-        List<Payload> out = new ArrayList<>(entries.size());
-        for (Entry e : entries) {
-            out.add(ByteBufPayload.create(heap(copy, e.data()), heap(copy, e.metadata())));
-        }
-        return out;
-    }
-
-    /**
-     * Splits a compact batch ({@link CompactEntry} metadata) into one payload per entry, whose
-     * metadata is already read ({@link Delivered}). Copies the batch's data once into a heap array the
-     * entries share. Takes ownership of {@code batch}: it is released here.
+     * cost nothing to leak detection). Entries of a compact batch ({@link CompactEntry} metadata)
+     * come as {@link Delivered} payloads whose metadata is read already. Takes ownership of
+     * {@code batch}: it is released here.
      *
+     * @param compact whether the batch's fields say {@code compact}
      * @throws IllegalArgumentException when the batch or an entry's metadata is malformed
      */
-    static List<Payload> splitCompact(Payload batch, int count) {
+    static List<Payload> split(Payload batch, int count, boolean compact) {
         byte[] copy;
         try {
             copy = ByteBufUtil.getBytes(batch.sliceData());
@@ -131,16 +114,18 @@ final class Batch {
         List<Payload> out = new ArrayList<>(entries.size());
         for (int k = 0; k < entries.size(); k++) {
             Entry e = entries.get(k);
-            Wire.Meta meta;
+            if (!compact) {
+                out.add(ByteBufPayload.create(heap(copy, e.data()), heap(copy, e.metadata())));
+                continue;
+            }
+            ByteBuf m = e.metadata();
             try {
-                meta = CompactEntry.read(
-                        copy,
-                        e.metadata().arrayOffset() + e.metadata().readerIndex(),
-                        e.metadata().readableBytes());
+                out.add(new Delivered(
+                        heap(copy, e.data()),
+                        CompactEntry.read(copy, m.arrayOffset() + m.readerIndex(), m.readableBytes())));
             } catch (IllegalArgumentException x) {
                 throw new IllegalArgumentException("batch entry " + k + ": " + x.getMessage(), x);
             }
-            out.add(new Delivered(heap(copy, e.data()), meta));
         }
         return out;
     }

@@ -91,16 +91,14 @@ final class CompactEntry {
      * @param type the value's Java type name, or null
      */
     static void write(FlatJson.Out out, Message<?> m, @Nullable String mime, @Nullable String type) {
-        WireFields rest = WireFields.of(m.fields());
-        rest.tsMillis = Long.MIN_VALUE; // the message's own timestamp travels in the header
-        rest.tsNanos = 0;
-        boolean fields = !rest.isEmpty();
+        io.daak.core.Fields given = m.fields();
+        // The other fields, only when a message has any (most have none: nothing made per message).
+        boolean fields =
+                !given.headers().isEmpty() || given.sender() != null || given.priority() != 0 || given.ttl() != null;
         out.put((char) ((mime != null ? MIME : 0) | (type != null ? TYPE : 0) | (fields ? FIELDS : 0)));
         putLong(out, m.sequence());
-        WireFields ts = new WireFields();
-        ts.timestamp(m.timestamp());
-        putLong(out, ts.tsMillis);
-        out.putInt(ts.tsNanos);
+        putLong(out, WireFields.epochMillis(m.timestamp()));
+        out.putInt(WireFields.nanosWithinMilli(m.timestamp()));
         Names names = NAMES.get();
         byte[] topic = names.topic.bytes(m.topic());
         out.putInt(topic.length).put(topic);
@@ -113,6 +111,9 @@ final class CompactEntry {
             out.putInt(b.length).put(b);
         }
         if (fields) {
+            WireFields rest = WireFields.of(given);
+            rest.tsMillis = Long.MIN_VALUE; // the message's own timestamp travels in the header
+            rest.tsNanos = 0;
             rest.write(out);
         }
     }

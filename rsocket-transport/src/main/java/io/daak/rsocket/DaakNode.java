@@ -190,9 +190,7 @@ public final class DaakNode implements AutoCloseable {
         @Override
         public reactor.core.publisher.Flux<io.netty.buffer.ByteBuf> receive() {
             return delegate.receive().doOnNext(frame -> {
-                if (frame.readableBytes() >= io.rsocket.frame.FrameHeaderCodec.size()
-                        && io.rsocket.frame.FrameHeaderCodec.streamId(frame) == 0
-                        && io.rsocket.frame.FrameHeaderCodec.frameType(frame) == io.rsocket.frame.FrameType.ERROR
+                if (connectionFrame(frame) == io.rsocket.frame.FrameType.ERROR
                         && io.rsocket.frame.ErrorFrameCodec.errorCode(frame)
                                 == io.rsocket.frame.ErrorFrameCodec.CONNECTION_CLOSE) {
                     // After RSocket has handled the frame (it ends the streams), the session goes.

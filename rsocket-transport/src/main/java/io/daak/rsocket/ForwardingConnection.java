@@ -22,6 +22,18 @@ abstract class ForwardingConnection implements DuplexConnection {
         this.delegate = delegate;
     }
 
+    /**
+     * The type of a connection-level frame (stream 0: SETUP, RESUME, RESUME_OK, KEEPALIVE, a
+     * connection's ERROR), or null for a stream's frame or a frame too short to have a header.
+     */
+    static io.rsocket.frame.@org.jspecify.annotations.Nullable FrameType connectionFrame(ByteBuf frame) {
+        if (frame.readableBytes() < io.rsocket.frame.FrameHeaderCodec.size()
+                || io.rsocket.frame.FrameHeaderCodec.streamId(frame) != 0) {
+            return null;
+        }
+        return io.rsocket.frame.FrameHeaderCodec.frameType(frame);
+    }
+
     @Override
     public void sendFrame(int streamId, ByteBuf frame) {
         delegate.sendFrame(streamId, frame);

@@ -516,8 +516,14 @@ final class NodeConnection implements RSocket {
                 }
             };
 
-    /** Messages to a subscriber that takes batches. */
-    private final Batching.Encoder encoder = new Batching.Encoder() {
+    /** Messages to a subscriber that takes batches, with JSON fields per entry or compact entries. */
+    private final class BatchEncoder implements Batching.Encoder {
+        private final boolean compact;
+
+        BatchEncoder(boolean compact) {
+            this.compact = compact;
+        }
+
         @Override
         public Payload single(Message<Encoded> m) {
             return message(m);
@@ -526,16 +532,19 @@ final class NodeConnection implements RSocket {
         @Override
         public void add(Batch.Writer batch, Message<Encoded> m) {
             Encoded v = m.value();
-            batch.add(
-                    v.mimeType().equals(dataMimeType) ? null : v.mimeType(),
-                    WireFields.ofMessage(m, v.type()),
-                    v.bytes());
+            String mime = v.mimeType().equals(dataMimeType) ? null : v.mimeType();
+            if (compact) {
+                batch.addCompact(m, mime, v.type(), v.bytes());
+            } else {
+                batch.add(mime, WireFields.ofMessage(m, v.type()), v.bytes());
+            }
         }
 
         @Override
         public Payload finish(Batch.Writer batch) {
             WireFields f = new WireFields();
             f.batch = batch.count();
+            f.compact = compact;
             return batch.payload(Wire.write(allocator, null, null, f));
         }
 
@@ -543,34 +552,11 @@ final class NodeConnection implements RSocket {
         public Batch.Writer writer() {
             return new Batch.Writer(BATCH_SCRATCH.get());
         }
-    };
+    }
 
-    /** Messages to a subscriber that takes compact batches ({@link CompactEntry}). */
-    private final Batching.Encoder compactEncoder = new Batching.Encoder() {
-        @Override
-        public Payload single(Message<Encoded> m) {
-            return message(m);
-        }
+    private final Batching.Encoder encoder = new BatchEncoder(false);
 
-        @Override
-        public void add(Batch.Writer batch, Message<Encoded> m) {
-            Encoded v = m.value();
-            batch.addCompact(m, v.mimeType().equals(dataMimeType) ? null : v.mimeType(), v.type(), v.bytes());
-        }
-
-        @Override
-        public Payload finish(Batch.Writer batch) {
-            WireFields f = new WireFields();
-            f.batch = batch.count();
-            f.compact = true;
-            return batch.payload(Wire.write(allocator, null, null, f));
-        }
-
-        @Override
-        public Batch.Writer writer() {
-            return encoder.writer();
-        }
-    };
+    private final Batching.Encoder compactEncoder = new BatchEncoder(true);
 
     private Payload message(Message<Encoded> m) {
         Encoded v = m.value();

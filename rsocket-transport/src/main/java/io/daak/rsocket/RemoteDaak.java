@@ -739,7 +739,7 @@ final class RemoteDaak implements Daak {
             return List.of(p);
         }
         try {
-            return compact ? Batch.splitCompact(p, count) : Batch.split(p, count);
+            return Batch.split(p, count, compact);
         } catch (IllegalArgumentException e) {
             throw new DaakException("the node sent a malformed batch: " + e.getMessage(), e);
         }

@@ -6,7 +6,6 @@ import io.rsocket.ConnectionSetupPayload;
 import io.rsocket.DuplexConnection;
 import io.rsocket.RSocket;
 import io.rsocket.exceptions.RejectedSetupException;
-import io.rsocket.frame.FrameHeaderCodec;
 import io.rsocket.frame.FrameType;
 import io.rsocket.frame.SetupFrameCodec;
 import io.rsocket.transport.ServerTransport;
@@ -76,9 +75,7 @@ final class ResumableSetups {
     }
 
     private void seen(DuplexConnection connection, ByteBuf frame) {
-        if (frame.readableBytes() >= FrameHeaderCodec.size()
-                && FrameHeaderCodec.frameType(frame) == FrameType.SETUP
-                && SetupFrameCodec.resumeEnabled(frame)) {
+        if (ForwardingConnection.connectionFrame(frame) == FrameType.SETUP && SetupFrameCodec.resumeEnabled(frame)) {
             String key = ByteBufUtil.hexDump(SetupFrameCodec.resumeToken(frame));
             pending.put(key, connection);
             connection

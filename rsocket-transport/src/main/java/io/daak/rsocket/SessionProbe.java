@@ -128,10 +128,7 @@ final class SessionProbe {
         if (!answered && frame.readableBytes() >= FrameHeaderCodec.size()) {
             answered = true;
         }
-        if (frame.readableBytes() < FrameHeaderCodec.size() || FrameHeaderCodec.streamId(frame) != 0) {
-            return;
-        }
-        FrameType type = FrameHeaderCodec.frameType(frame);
+        FrameType type = ForwardingConnection.connectionFrame(frame);
         if (type == FrameType.RESUME_OK) {
             listener.resumed();
         } else if (type == FrameType.ERROR) {

@@ -153,10 +153,18 @@ final class WireFields {
     }
 
     void timestamp(Instant ts) {
-        long seconds = ts.getEpochSecond();
-        int nanos = ts.getNano();
-        tsMillis = Math.addExact(Math.multiplyExact(seconds, 1000L), nanos / 1_000_000);
-        tsNanos = nanos % 1_000_000;
+        tsMillis = epochMillis(ts);
+        tsNanos = nanosWithinMilli(ts);
+    }
+
+    /** The wire's {@code ts}: milliseconds since the epoch. */
+    static long epochMillis(Instant ts) {
+        return Math.addExact(Math.multiplyExact(ts.getEpochSecond(), 1000L), ts.getNano() / 1_000_000);
+    }
+
+    /** The wire's {@code tsNanos}: nanoseconds within the millisecond. */
+    static int nanosWithinMilli(Instant ts) {
+        return ts.getNano() % 1_000_000;
     }
 
     @Nullable

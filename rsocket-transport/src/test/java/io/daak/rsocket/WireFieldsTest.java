@@ -166,7 +166,7 @@ class WireFieldsTest {
         head.batch = w.count();
         head.compact = true;
         Payload batch = w.payload(Wire.write(Unpooled.buffer().alloc(), null, null, head));
-        List<Payload> parts = Batch.splitCompact(batch, 2);
+        List<Payload> parts = Batch.split(batch, 2, true);
         try {
             Wire.Meta first = ((Batch.Delivered) parts.get(0)).meta;
             assertThat(first.mimeType()).isNull();
@@ -210,7 +210,7 @@ class WireFieldsTest {
         WireFields head = new WireFields();
         head.batch = w.count();
         Payload batch = w.payload(Wire.write(Unpooled.buffer().alloc(), null, null, head));
-        List<Payload> parts = Batch.split(batch, 3);
+        List<Payload> parts = Batch.split(batch, 3, false);
         try {
             assertThat(parts).hasSize(3);
             for (int i = 0; i < 3; i++) {
