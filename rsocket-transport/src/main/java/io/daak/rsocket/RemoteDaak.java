@@ -235,7 +235,7 @@ final class RemoteDaak implements Daak {
                 .subscribe(
                         null,
                         e -> event(ConnectionEvent.Kind.DISCONNECTED, e),
-                        () -> event(ConnectionEvent.Kind.DISCONNECTED, null));
+                        () -> event(ConnectionEvent.Kind.DISCONNECTED, goodbye()));
         while (true) {
             List<MonoSink<RSocket>> ready;
             synchronized (gate) {
@@ -252,6 +252,12 @@ final class RemoteDaak implements Daak {
         if (closed.get()) {
             rs.dispose();
         }
+    }
+
+    /** The node's goodbye (it shut down) that ended the latest session, if it said one. */
+    private @Nullable Throwable goodbye() {
+        SessionProbe session = probe;
+        return session != null ? session.ended() : null;
     }
 
     /** Records and emits a connection event; a loss is told once until the connection is back. */

@@ -89,6 +89,12 @@ final class SessionProbe {
         return rejection;
     }
 
+    /** The node's goodbye (CONNECTION_CLOSE: it shut down), if it said one on this session. */
+    @Nullable
+    RSocketErrorException ended() {
+        return ended;
+    }
+
     /**
      * What the resuming client does after a lost connection: nothing, when the node never accepted this
      * session or refused it; else tries again with backoff for as long as the session lasts.
@@ -134,7 +140,13 @@ final class SessionProbe {
         } else if (type == FrameType.ERROR) {
             RuntimeException e = Exceptions.from(0, frame);
             if (e instanceof io.rsocket.exceptions.ConnectionCloseException closing) {
-                ended = closing; // the node is going: the session ends with this connection
+                // The node is going: the session ends with this connection. Disposed now, since
+                // rsocket-java would try one reconnect before it asks the retry.
+                ended = closing;
+                RSocket rs = session;
+                if (rs != null) {
+                    rs.dispose();
+                }
             } else if ((e instanceof RejectedSetupException || e instanceof RejectedResumeException)
                     && rejection == null) {
                 rejection = (RSocketErrorException) e;
