@@ -59,38 +59,77 @@ final class Batch {
      * @throws IllegalArgumentException when the data does not hold exactly {@code count} well-formed entries
      */
     static List<Entry> entries(ByteBuf data, int count) {
+        List<Entry> out = new ArrayList<>(count);
+        walk(
+                data,
+                count,
+                (k, metadataAt, metadataLength, dataAt, dataLength) ->
+                        out.add(new Entry(data.slice(metadataAt, metadataLength), data.slice(dataAt, dataLength))));
+        return out;
+    }
+
+    /** Where one entry's parts lie in a batch's data (absolute indices). */
+    @FunctionalInterface
+    interface EntryVisitor {
+        /**
+         * One entry.
+         *
+         * @param k its position in the batch, from 0
+         */
+        void entry(int k, int metadataAt, int metadataLength, int dataAt, int dataLength);
+    }
+
+    /**
+     * Visits the entries of a batch's data in order without making anything per entry (not consumed,
+     * not released).
+     *
+     * @throws IllegalArgumentException when the data does not hold exactly {@code count} well-formed
+     *     entries (before any entry is visited), or what the visitor throws
+     */
+    static void walk(ByteBuf data, int count, EntryVisitor visitor) {
+        checkCount(count);
+        int base = data.readerIndex();
+        int end = data.writerIndex();
+        int at = base;
+        for (int k = 0; k < count; k++) {
+            at += 4 + length(data, at, end, base, k, "metadata");
+            at += 4 + length(data, at, end, base, k, "data");
+        }
+        if (at != end) {
+            throw new IllegalArgumentException("batch of " + count + " entries has " + (end - at)
+                    + " bytes after its last entry (at byte " + (at - base) + ")");
+        }
+        at = base;
+        for (int k = 0; k < count; k++) {
+            int metadataLength = data.getInt(at);
+            int metadataAt = at + 4;
+            at = metadataAt + metadataLength;
+            int dataLength = data.getInt(at);
+            int dataAt = at + 4;
+            at = dataAt + dataLength;
+            visitor.entry(k, metadataAt, metadataLength, dataAt, dataLength);
+        }
+    }
+
+    private static void checkCount(int count) {
         if (count < 1 || count > MAX_ENTRIES) {
             throw new IllegalArgumentException(
                     "fields.batch=" + count + " is out of range: a batch holds 1 to " + MAX_ENTRIES + " entries");
         }
-        List<Entry> out = new ArrayList<>(count);
-        int at = data.readerIndex();
-        int end = data.writerIndex();
-        for (int k = 0; k < count; k++) {
-            ByteBuf metadata = slice(data, at, end, k, "metadata");
-            at += 4 + metadata.readableBytes();
-            ByteBuf value = slice(data, at, end, k, "data");
-            at += 4 + value.readableBytes();
-            out.add(new Entry(metadata, value));
-        }
-        if (at != end) {
-            throw new IllegalArgumentException("batch of " + count + " entries has " + (end - at)
-                    + " bytes after its last entry (at byte " + (at - data.readerIndex()) + ")");
-        }
-        return out;
     }
 
-    private static ByteBuf slice(ByteBuf data, int at, int end, int entry, String what) {
+    /** The length (u32) at {@code at} of an entry's part, checked against what follows. */
+    private static int length(ByteBuf data, int at, int end, int base, int entry, String what) {
         if (at + 4 > end) {
             throw new IllegalArgumentException("batch entry " + entry + " is truncated before its " + what
-                    + " length (at byte " + (at - data.readerIndex()) + ")");
+                    + " length (at byte " + (at - base) + ")");
         }
         long length = data.getUnsignedInt(at);
         if (length > end - at - 4) {
             throw new IllegalArgumentException("batch entry " + entry + " announces " + length + " bytes of " + what
-                    + " but only " + (end - at - 4) + " follow (at byte " + (at - data.readerIndex()) + ")");
+                    + " but only " + (end - at - 4) + " follow (at byte " + (at - base) + ")");
         }
-        return data.slice(at + 4, (int) length);
+        return (int) length;
     }
 
     /**
@@ -110,29 +149,40 @@ final class Batch {
         } finally {
             batch.release();
         }
+        if (compact) {
+            return splitCompact(copy, count);
+        }
         List<Entry> entries = entries(Unpooled.wrappedBuffer(copy), count);
         List<Payload> out = new ArrayList<>(entries.size());
-        for (int k = 0; k < entries.size(); k++) {
-            Entry e = entries.get(k);
-            if (!compact) {
-                out.add(ByteBufPayload.create(heap(copy, e.data()), heap(copy, e.metadata())));
-                continue;
-            }
-            ByteBuf m = e.metadata();
-            try {
-                out.add(new Delivered(
-                        heap(copy, e.data()),
-                        CompactEntry.read(copy, m.arrayOffset() + m.readerIndex(), m.readableBytes())));
-            } catch (IllegalArgumentException x) {
-                throw new IllegalArgumentException("batch entry " + k + ": " + x.getMessage(), x);
-            }
+        for (Entry e : entries) {
+            out.add(ByteBufPayload.create(heap(copy, e.data()), heap(copy, e.metadata())));
         }
         return out;
     }
 
     /**
-     * A delivered message from a compact batch: its data, and its metadata already read. Owns its data
-     * buffer (a heap buffer over the batch's copy). Not thread-safe.
+     * The entries of a compact batch's data (a copy the entries share): one pass over the array, one
+     * buffer per entry (a slice of one wrapper of the whole copy, released with it by the garbage
+     * collector: nothing pooled).
+     */
+    private static List<Payload> splitCompact(byte[] copy, int count) {
+        ByteBuf whole = Unpooled.wrappedBuffer(copy);
+        List<Payload> out = new ArrayList<>(count);
+        walk(whole, count, (k, metadataAt, metadataLength, dataAt, dataLength) -> {
+            Wire.Meta meta;
+            try {
+                meta = CompactEntry.read(copy, metadataAt, metadataLength);
+            } catch (IllegalArgumentException x) {
+                throw new IllegalArgumentException("batch entry " + k + ": " + x.getMessage(), x);
+            }
+            out.add(new Delivered(whole.slice(dataAt, dataLength), meta));
+        });
+        return out;
+    }
+
+    /**
+     * A delivered message from a compact batch: its data, and its metadata already read. Its data is a
+     * slice of the heap copy of the batch that all its entries share. Not thread-safe.
      */
     static final class Delivered extends io.netty.util.AbstractReferenceCounted implements Payload {
         private final ByteBuf data;
@@ -192,7 +242,9 @@ final class Batch {
 
         @Override
         protected void deallocate() {
-            data.release();
+            // Nothing to return: the data is a slice of a heap copy that the batch's entries share
+            // (never released one by one, which would free it under its siblings); the garbage
+            // collector reclaims it.
         }
     }
 
@@ -205,7 +257,6 @@ final class Batch {
     static final class Writer {
 
         private final FlatJson.Out out;
-        private final boolean scratch;
         private int count;
 
         /** Whether an entry's sender wants its result (else acknowledgements do, see WireFields.acks). */
@@ -214,7 +265,6 @@ final class Batch {
         /** A writer with an array of its own, for batches that are built over time. */
         Writer() {
             this.out = new FlatJson.Out(8 * 1024);
-            this.scratch = false;
         }
 
         /**
@@ -223,7 +273,6 @@ final class Batch {
          */
         Writer(FlatJson.Out scratch) {
             this.out = scratch.reset();
-            this.scratch = true;
         }
 
         int count() {
@@ -298,8 +347,11 @@ final class Batch {
          * the caller owns it and this writer is spent.
          */
         Payload payload(@Nullable ByteBuf metadata) {
-            byte[] bytes = scratch ? java.util.Arrays.copyOf(out.array(), out.size()) : out.array();
-            return ByteBufPayload.create(Unpooled.wrappedBuffer(bytes, 0, out.size()), metadata);
+            // One copy into pooled direct memory: the socket writes it as it is. (A heap buffer in a
+            // frame costs more: the transport gathers the frame into a new array, then copies that.)
+            ByteBuf data = io.netty.buffer.ByteBufAllocator.DEFAULT.directBuffer(out.size());
+            data.writeBytes(out.array(), 0, out.size());
+            return ByteBufPayload.create(data, metadata);
         }
 
         /**

@@ -57,6 +57,24 @@ final class CompactEntry {
             return bytes;
         }
 
+        /** The string of the {@code n} bytes of {@code b} at {@code at}, decoded once while they repeat. */
+        String string(io.netty.buffer.ByteBuf b, int at, int n) {
+            String s = string;
+            byte[] last = bytes;
+            boolean same = s != null && last.length == n;
+            for (int i = 0; same && i < n; i++) {
+                same = b.getByte(at + i) == last[i];
+            }
+            if (!same) {
+                last = new byte[n];
+                b.getBytes(at, last);
+                s = new String(last, StandardCharsets.UTF_8);
+                string = s;
+                bytes = last;
+            }
+            return s;
+        }
+
         /** The string of {@code n} bytes at {@code at}, decoded once while they repeat. */
         String string(byte[] a, int at, int n) {
             String s = string;
@@ -172,6 +190,139 @@ final class CompactEntry {
         w.tsNanos = nanos;
         w.type = type;
         return new Wire.Meta(null, mime, w);
+    }
+
+    // ------------------------------------------------------------------ published entries
+
+    /**
+     * Whether a publish's fields say no more than its MIME type and Java type (most do): its compact
+     * metadata is then the same bytes for every message of a topic.
+     */
+    private static boolean plain(WireFields f) {
+        return f.headers.isEmpty() && f.sender == null && f.priority == 0 && f.ttlMillis <= 0 && f.timestamp() == null;
+    }
+
+    /** The compact metadata of one published entry, last made on this thread while it repeats. */
+    private static final class PublishHead {
+        private @Nullable String mime;
+        private @Nullable String type;
+        private byte[] bytes = new byte[0];
+        private boolean made;
+
+        byte[] bytes(@Nullable String mime, @Nullable String type) {
+            if (!made || !java.util.Objects.equals(mime, this.mime) || !java.util.Objects.equals(type, this.type)) {
+                FlatJson.Out out = new FlatJson.Out(16);
+                writePublish(out, mime, type, null);
+                bytes = Arrays.copyOf(out.array(), out.size());
+                this.mime = mime;
+                this.type = type;
+                made = true;
+            }
+            return bytes;
+        }
+    }
+
+    private static final io.netty.util.concurrent.FastThreadLocal<PublishHead> PUBLISH_HEAD =
+            new io.netty.util.concurrent.FastThreadLocal<>() {
+                @Override
+                protected PublishHead initialValue() {
+                    return new PublishHead();
+                }
+            };
+
+    /**
+     * The compact metadata of a published entry (fields {@code compact} on a publish batch): a flags
+     * byte, then the MIME type, the Java type and the other fields as the flags say, as in a delivered
+     * entry but without sequence, timestamp and topic, which the node assigns or the route names.
+     *
+     * @param mime the value's MIME type when it is not the connection's, else null
+     * @param f the entry's fields; {@code type} is the value's Java type name
+     * @return a buffer the caller owns (unpooled: nothing to return to a pool)
+     */
+    static io.netty.buffer.ByteBuf publishMetadata(@Nullable String mime, WireFields f) {
+        if (plain(f)) {
+            return Unpooled.wrappedBuffer(PUBLISH_HEAD.get().bytes(mime, f.type));
+        }
+        FlatJson.Out out = new FlatJson.Out(64);
+        writePublish(out, mime, f.type, f);
+        return Unpooled.wrappedBuffer(out.array(), 0, out.size());
+    }
+
+    private static void writePublish(
+            FlatJson.Out out, @Nullable String mime, @Nullable String type, @Nullable WireFields f) {
+        boolean fields = f != null && !plain(f);
+        out.put((char) ((mime != null ? MIME : 0) | (type != null ? TYPE : 0) | (fields ? FIELDS : 0)));
+        if (mime != null) {
+            byte[] b = mime.getBytes(StandardCharsets.US_ASCII);
+            out.putInt(b.length).put(b);
+        }
+        if (type != null) {
+            byte[] b = type.getBytes(StandardCharsets.UTF_8);
+            out.putInt(b.length).put(b);
+        }
+        if (fields) {
+            WireFields rest = new WireFields();
+            rest.headers = f.headers;
+            rest.sender = f.sender;
+            rest.priority = f.priority;
+            rest.ttlMillis = f.ttlMillis;
+            rest.tsMillis = f.tsMillis;
+            rest.tsNanos = f.tsNanos;
+            rest.write(out);
+        }
+    }
+
+    /**
+     * Reads the compact metadata of a published entry (see {@link #publishMetadata}).
+     *
+     * @param m the buffer holding it (read, not consumed, not released)
+     * @param from where it starts in {@code m}
+     * @param length its length
+     * @return the MIME type and the fields (with {@code type})
+     * @throws IllegalArgumentException when it is malformed, saying where
+     */
+    static Wire.Meta readPublish(io.netty.buffer.ByteBuf m, int from, int length) {
+        int at = from;
+        int end = from + length;
+        need(at, 1, end, "its flags");
+        int flags = m.getByte(at++) & 0xff;
+        if ((flags & ~(MIME | TYPE | FIELDS)) != 0) {
+            throw new IllegalArgumentException("compact metadata has unknown flags " + flags);
+        }
+        Names names = NAMES.get();
+        String mime = null;
+        if ((flags & MIME) != 0) {
+            int n = length(m, at, end, "MIME type");
+            mime = names.mime.string(m, at + 4, n);
+            at += 4 + n;
+        }
+        String type = null;
+        if ((flags & TYPE) != 0) {
+            int n = length(m, at, end, "type");
+            type = names.type.string(m, at + 4, n);
+            at += 4 + n;
+        }
+        WireFields w;
+        if ((flags & FIELDS) != 0) {
+            w = WireFields.read(m.slice(at, end - at));
+        } else if (at != end) {
+            throw new IllegalArgumentException("compact metadata has " + (end - at)
+                    + " bytes after its last part (at byte " + (at - m.readerIndex()) + ")");
+        } else {
+            w = new WireFields();
+        }
+        w.type = type;
+        return new Wire.Meta(null, mime, w);
+    }
+
+    private static int length(io.netty.buffer.ByteBuf m, int at, int end, String what) {
+        need(at, 4, end, "the length of its " + what);
+        long n = m.getUnsignedInt(at);
+        if (n > end - at - 4) {
+            throw new IllegalArgumentException(
+                    "compact metadata announces " + n + " bytes of " + what + " but " + (end - at - 4) + " follow");
+        }
+        return (int) n;
     }
 
     private static void need(int at, int n, int end, String what) {

@@ -171,7 +171,7 @@ final class NodeConnection implements RSocket {
                 Flux<Items> batches = all.map(p -> {
                     try {
                         return atBatchHead.compareAndSet(true, false)
-                                ? new Items(items(r.value().wrap(), r.fields.batch), r.fields.acks)
+                                ? new Items(items(r.value().wrap(), r.fields.batch, r.fields.compact), r.fields.acks)
                                 : batchItems(p);
                     } finally {
                         p.release();
@@ -268,32 +268,39 @@ final class NodeConnection implements RSocket {
                     Encoded.copy(p.sliceData(), meta.mimeType() != null ? meta.mimeType() : dataMimeType, f.type),
                     f.toFields()));
         }
-        return items(p.sliceData(), f.batch);
+        return items(p.sliceData(), f.batch, f.compact);
     }
 
     /** A payload of a channel of batches: its items, and whether only acknowledgements are wanted. */
     private Items batchItems(Payload p) {
         Wire.Meta meta = Wire.read(p.hasMetadata() ? p.sliceMetadata() : null);
         WireFields f = meta.fieldsOrEmpty();
-        return f.batch == 0 ? new Items(items(p), false) : new Items(items(p.sliceData(), f.batch), f.acks);
+        return f.batch == 0 ? new Items(items(p), false) : new Items(items(p.sliceData(), f.batch, f.compact), f.acks);
     }
 
-    private List<Item> items(ByteBuf data, int count) {
-        List<Batch.Entry> entries = Batch.entries(data, count);
-        List<Item> items = new ArrayList<>(entries.size());
-        for (int k = 0; k < entries.size(); k++) {
-            Batch.Entry e = entries.get(k);
+    /**
+     * The values of a batch's entries.
+     *
+     * @param compact whether the entries' metadata is compact ({@link CompactEntry#readPublish}), else
+     *     composite metadata
+     */
+    private List<Item> items(ByteBuf data, int count, boolean compact) {
+        List<Item> items = new ArrayList<>(count);
+        Batch.walk(data, count, (k, metadataAt, metadataLength, dataAt, dataLength) -> {
             Wire.Meta meta;
             try {
-                meta = Wire.read(e.metadata());
+                meta = compact
+                        ? CompactEntry.readPublish(data, metadataAt, metadataLength)
+                        : Wire.read(data.slice(metadataAt, metadataLength));
             } catch (IllegalArgumentException x) {
                 throw new IllegalArgumentException("batch entry " + k + ": " + x.getMessage(), x);
             }
             WireFields f = meta.fieldsOrEmpty();
-            items.add(new Item(
-                    Encoded.copy(e.data(), meta.mimeType() != null ? meta.mimeType() : dataMimeType, f.type),
-                    f.toFields()));
-        }
+            byte[] value = new byte[dataLength];
+            data.getBytes(dataAt, value);
+            String mime = meta.mimeType() != null ? meta.mimeType() : dataMimeType;
+            items.add(new Item(new Encoded(value, mime, f.type), f.toFields()));
+        });
         return items;
     }
 
@@ -303,7 +310,7 @@ final class NodeConnection implements RSocket {
      */
     private Mono<Void> publishBatch(Request r) {
         Topic<Encoded> topic = Topic.of(r.route.name(), Encoded.class);
-        List<Item> items = items(r.value().wrap(), r.fields.batch);
+        List<Item> items = items(r.value().wrap(), r.fields.batch, r.fields.compact);
         return Batching.deferring(Flux.fromIterable(items)
                 .concatMap(it -> engine.publish(topic, it.value(), it.fields()))
                 .then());

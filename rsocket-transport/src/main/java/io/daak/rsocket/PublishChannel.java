@@ -455,6 +455,7 @@ final class PublishChannel implements Publisher<Payload> {
                 WireFields f = new WireFields();
                 f.batch = w.count();
                 f.acks = !w.resultsWanted();
+                f.compact = true; // entries made by RemoteDaak.entry
                 p = w.payload(Wire.write(allocator, headSent ? null : route, null, f));
                 headSent = true;
             }

@@ -337,7 +337,8 @@ final class RemoteDaak implements Daak {
         if (declared != null) {
             return declared;
         }
-        return codecByType.computeIfAbsent(type, codecs::forType);
+        Codec known = codecByType.get(type);
+        return known != null ? known : codecByType.computeIfAbsent(type, codecs::forType);
     }
 
     /** Encodes into a payload the caller owns. */
@@ -357,6 +358,30 @@ final class RemoteDaak implements Daak {
             @Nullable Codec declared,
             WireFields f,
             @Nullable String topic) {
+        Encoding e = encode(value, type, declared, f, topic);
+        try {
+            return ByteBufPayload.create(e.data(), Wire.write(allocator, route, e.mime(), f));
+        } catch (RuntimeException x) {
+            e.data().release();
+            throw x;
+        }
+    }
+
+    /**
+     * Encodes a published value as an entry of a compact publish batch (see {@link
+     * CompactEntry#publishMetadata}): a payload the caller owns, signed like {@link #payload}.
+     */
+    private <T> Payload entry(T value, Class<T> type, @Nullable Codec declared, WireFields f, String topic) {
+        Encoding e = encode(value, type, declared, f, topic);
+        return ByteBufPayload.create(e.data(), CompactEntry.publishMetadata(e.mime(), f));
+    }
+
+    /** An encoded value and its MIME type when it is not the connection's. */
+    private record Encoding(ByteBuf data, @Nullable String mime) {}
+
+    /** Encodes a value (sets {@code f.type}, and {@code f.headers} when signed); the caller owns the data. */
+    private <T> Encoding encode(
+            @Nullable T value, Class<T> type, @Nullable Codec declared, WireFields f, @Nullable String topic) {
         ByteBuf data = Unpooled.EMPTY_BUFFER;
         String mime = null;
         if (value instanceof RawValue raw && declared == null) {
@@ -377,15 +402,15 @@ final class RemoteDaak implements Daak {
             f.type = type == Object.class ? value.getClass().getName() : type.getName();
             mime = codec.mimeType().equals(dataMimeType) ? null : codec.mimeType();
             if (topic != null && !macs.isEmpty()) {
-                f.headers = macs.sign(topic, codec.mimeType(), f.type, f.headers, data);
+                try {
+                    f.headers = macs.sign(topic, codec.mimeType(), f.type, f.headers, data);
+                } catch (RuntimeException e) {
+                    data.release();
+                    throw e;
+                }
             }
         }
-        try {
-            return ByteBufPayload.create(data, Wire.write(allocator, route, mime, f));
-        } catch (RuntimeException e) {
-            data.release();
-            throw e;
-        }
+        return new Encoding(data, mime);
     }
 
     /** Decodes a payload's data (not released). */
@@ -427,7 +452,8 @@ final class RemoteDaak implements Daak {
         Codec expected = codec(declared, as);
         ByteBuf data = p.sliceData();
         try {
-            if (mime.equalsIgnoreCase(expected.mimeType())) {
+            String expectedMime = expected.mimeType();
+            if (mime.equals(expectedMime) || mime.equalsIgnoreCase(expectedMime)) {
                 return nonNull(what, expected.decode(data, as), expected);
             }
             Codec sent = codecs.find(mime).orElse(null);
@@ -490,12 +516,27 @@ final class RemoteDaak implements Daak {
         return Wire.read(p.hasMetadata() ? p.sliceMetadata() : null);
     }
 
+    /** A topic and how errors name it, kept while the same topic (the same string) comes again. */
+    private record Label(String topic, String text) {}
+
+    private volatile Label label = new Label("", "topic ''");
+
+    /** {@code topic 'name'}, made once while the same topic string repeats. */
+    private String label(String topic) {
+        Label l = label;
+        if (l.topic() != topic) {
+            l = new Label(topic, "topic '" + topic + "'");
+            label = l;
+        }
+        return l.text();
+    }
+
     private <T> Message<T> message(Payload p, String what, Class<T> type, @Nullable Codec codec) {
         try {
             Wire.Meta meta = meta(p);
             WireFields f = meta.fieldsOrEmpty();
             String topic = f.name != null ? f.name : what;
-            T value = decode("topic '" + topic + "'", p, meta, type, codec);
+            T value = decode(label(topic), p, meta, type, codec);
             Instant ts = f.timestamp();
             String mime = meta.mimeType() != null ? meta.mimeType() : dataMimeType;
             return Message.of(topic, value, f.seq, ts != null ? ts : Instant.now(), f.toFields(), mime);
@@ -584,7 +625,7 @@ final class RemoteDaak implements Daak {
                         return false;
                     }
                 }
-                Payload entry = payload(null, value, topic.type(), topic.codec(), WireFields.of(fields), topic.name());
+                Payload entry = entry(value, topic.type(), topic.codec(), WireFields.of(fields), topic.name());
                 return channel().offer(entry, null);
             }
 
@@ -595,7 +636,8 @@ final class RemoteDaak implements Daak {
                 // Through the same channel as tryPublish, so that results follow call order; when that
                 // channel is full, as a request of its own (which waits at the node like any publish).
                 return Mono.<PublishResult>create(sink -> {
-                            Payload entry = payload(null, value, topic.type(), topic.codec(), WireFields.of(fields));
+                            Payload entry =
+                                    entry(value, topic.type(), topic.codec(), WireFields.of(fields), topic.name());
                             if (!channel().offer(entry, sink)) {
                                 RemoteDaak.this.publish(topic, value, fields).subscribe(sink::success, sink::error);
                             }
@@ -618,7 +660,7 @@ final class RemoteDaak implements Daak {
                         topic.name(),
                         allocator,
                         values,
-                        v -> payload(null, v, topic.type(), topic.codec(), new WireFields(), topic.name()),
+                        v -> entry(v, topic.type(), topic.codec(), new WireFields(), topic.name()),
                         out -> socket.flatMapMany(rs -> rs.requestChannel(out)))
                 .onErrorMap(e -> remote(reactor.core.Exceptions.unwrap(e), null));
     }

@@ -245,4 +245,59 @@ class WireFieldsTest {
             one.release();
         }
     }
+
+    @Test
+    void shouldReadBackCompactPublishEntries() {
+        WireFields plain = new WireFields();
+        plain.type = "[B";
+        ByteBuf first = CompactEntry.publishMetadata(null, plain);
+        // The same bytes again for the next plain entry of the same type: made once.
+        assertThat(first.readableBytes()).isEqualTo(1 + 4 + 2);
+        assertThat(CompactEntry.publishMetadata(null, plain)).isEqualTo(first);
+        Wire.Meta read = CompactEntry.readPublish(first, first.readerIndex(), first.readableBytes());
+        assertThat(read.mimeType()).isNull();
+        assertThat(read.fieldsOrEmpty().type).isEqualTo("[B");
+        assertThat(read.fieldsOrEmpty().toFields()).usingRecursiveComparison().isEqualTo(io.daak.core.Fields.none());
+
+        Instant ts = Instant.parse("2026-12-06T01:02:03.123456789Z");
+        WireFields rich = WireFields.of(io.daak.core.Fields.none()
+                .header("trace", "00-abc")
+                .sender("robot-7")
+                .priority(3)
+                .ttl(java.time.Duration.ofSeconds(2))
+                .timestamp(ts));
+        rich.type = "com.example.Reading";
+        ByteBuf m = CompactEntry.publishMetadata("application/cbor", rich);
+        // Inside a larger buffer, read where it lies.
+        ByteBuf around = Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(new byte[] {9, 9}), m);
+        Wire.Meta back = CompactEntry.readPublish(around, 2, m.readableBytes());
+        assertThat(back.mimeType()).isEqualTo("application/cbor");
+        WireFields f = back.fieldsOrEmpty();
+        assertThat(f.type).isEqualTo("com.example.Reading");
+        assertThat(f.toFields())
+                .usingRecursiveComparison()
+                .isEqualTo(io.daak.core.Fields.none()
+                        .header("trace", "00-abc")
+                        .sender("robot-7")
+                        .priority(3)
+                        .ttl(java.time.Duration.ofSeconds(2))
+                        .timestamp(ts));
+        around.release();
+    }
+
+    @Test
+    void shouldNameWhatIsWrongInACompactPublishEntry() {
+        ByteBuf empty = Unpooled.EMPTY_BUFFER;
+        assertThatThrownBy(() -> CompactEntry.readPublish(empty, 0, 0)).hasMessageContaining("truncated in its flags");
+        ByteBuf unknown = Unpooled.wrappedBuffer(new byte[] {(byte) 0x80});
+        assertThatThrownBy(() -> CompactEntry.readPublish(unknown, 0, 1)).hasMessageContaining("unknown flags 128");
+        ByteBuf lying = Unpooled.wrappedBuffer(new byte[] {CompactEntry.TYPE, 0, 0, 0, 9, 'a'});
+        assertThatThrownBy(() -> CompactEntry.readPublish(lying, 0, 6))
+                .hasMessageContaining("announces 9 bytes of type but 1 follow");
+        ByteBuf trailing = Unpooled.wrappedBuffer(new byte[] {0, 1});
+        assertThatThrownBy(() -> CompactEntry.readPublish(trailing, 0, 2))
+                .hasMessageContaining("1 bytes after its last part");
+        ByteBuf badJson = Unpooled.wrappedBuffer(new byte[] {CompactEntry.FIELDS, '{', '"'});
+        assertThatThrownBy(() -> CompactEntry.readPublish(badJson, 0, 3)).isInstanceOf(IllegalArgumentException.class);
+    }
 }

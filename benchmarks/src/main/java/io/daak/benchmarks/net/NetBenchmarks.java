@@ -166,14 +166,31 @@ public final class NetBenchmarks {
     /** Measurements against one server process, added to the report as they finish. */
     private record Run(Report report, Settings s, long serverPid) {
         void pubsub(String system, PubSubThroughput.TargetFactory factory, int subscribers) throws Exception {
+            if (!selected(system + " " + subscribers)) {
+                return;
+            }
             report.pubsub.add(progress(PubSubThroughput.run(
                     system, factory, subscribers, s.pubsubWarmup(), s.pubsubMeasure(), s.maxMessages(), serverPid)));
         }
 
         void reqrep(String system, int hops, RequestReplyLatency.TargetFactory factory) throws Exception {
+            if (!selected(system)) {
+                return;
+            }
             report.requests.add(progress(
                     RequestReplyLatency.run(system, hops, factory, s.requestWarmup(), s.requestMeasure(), serverPid)));
         }
+    }
+
+    /**
+     * Whether a case runs: all of them unless {@code -Ddaak.bench.only=REGEX} is given, which a case's
+     * name (e.g. {@code "Daak tryPublish (fire-and-forget) 1"}, {@code "NATS publish 4"}) must contain
+     * a match of (for profiling one case).
+     */
+    private static boolean selected(String name) {
+        String only = System.getProperty("daak.bench.only");
+        return only == null
+                || java.util.regex.Pattern.compile(only).matcher(name).find();
     }
 
     private static PubSubThroughput.Result progress(PubSubThroughput.Result r) {
