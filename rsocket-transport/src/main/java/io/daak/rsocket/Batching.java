@@ -65,8 +65,13 @@ final class Batching implements CoreSubscriber<Message<Encoded>>, Subscription {
     private final CoreSubscriber<? super Payload> actual;
     private final Encoder encoder;
     private final int maxEntries;
+    /**
+     * Single producer (the upstream's {@code onNext} calls are serialised, whichever thread makes
+     * them), single consumer (the drain loop): an array-linked queue, one allocation per 256 messages.
+     */
     private final Queue<Message<Encoded>> queue =
-            Queues.<Message<Encoded>>unboundedMultiproducer().get();
+            Queues.<Message<Encoded>>unbounded(Batch.MAX_ENTRIES).get();
+
     private Subscription upstream = Operators.emptySubscription();
     private volatile int wip;
     private volatile boolean cancelled;

@@ -57,24 +57,6 @@ final class CompactEntry {
             return bytes;
         }
 
-        /** The string of the {@code n} bytes of {@code b} at {@code at}, decoded once while they repeat. */
-        String string(io.netty.buffer.ByteBuf b, int at, int n) {
-            String s = string;
-            byte[] last = bytes;
-            boolean same = s != null && last.length == n;
-            for (int i = 0; same && i < n; i++) {
-                same = b.getByte(at + i) == last[i];
-            }
-            if (!same) {
-                last = new byte[n];
-                b.getBytes(at, last);
-                s = new String(last, StandardCharsets.UTF_8);
-                string = s;
-                bytes = last;
-            }
-            return s;
-        }
-
         /** The string of {@code n} bytes at {@code at}, decoded once while they repeat. */
         String string(byte[] a, int at, int n) {
             String s = string;
@@ -275,54 +257,44 @@ final class CompactEntry {
     /**
      * Reads the compact metadata of a published entry (see {@link #publishMetadata}).
      *
-     * @param m the buffer holding it (read, not consumed, not released)
-     * @param from where it starts in {@code m}
+     * @param a the array holding it
+     * @param from where it starts in {@code a}
      * @param length its length
      * @return the MIME type and the fields (with {@code type})
      * @throws IllegalArgumentException when it is malformed, saying where
      */
-    static Wire.Meta readPublish(io.netty.buffer.ByteBuf m, int from, int length) {
+    static Wire.Meta readPublish(byte[] a, int from, int length) {
         int at = from;
         int end = from + length;
         need(at, 1, end, "its flags");
-        int flags = m.getByte(at++) & 0xff;
+        int flags = a[at++] & 0xff;
         if ((flags & ~(MIME | TYPE | FIELDS)) != 0) {
             throw new IllegalArgumentException("compact metadata has unknown flags " + flags);
         }
         Names names = NAMES.get();
         String mime = null;
         if ((flags & MIME) != 0) {
-            int n = length(m, at, end, "MIME type");
-            mime = names.mime.string(m, at + 4, n);
+            int n = length(a, at, end, "MIME type");
+            mime = names.mime.string(a, at + 4, n);
             at += 4 + n;
         }
         String type = null;
         if ((flags & TYPE) != 0) {
-            int n = length(m, at, end, "type");
-            type = names.type.string(m, at + 4, n);
+            int n = length(a, at, end, "type");
+            type = names.type.string(a, at + 4, n);
             at += 4 + n;
         }
         WireFields w;
         if ((flags & FIELDS) != 0) {
-            w = WireFields.read(m.slice(at, end - at));
+            w = WireFields.read(Unpooled.wrappedBuffer(a, at, end - at));
         } else if (at != end) {
-            throw new IllegalArgumentException("compact metadata has " + (end - at)
-                    + " bytes after its last part (at byte " + (at - m.readerIndex()) + ")");
+            throw new IllegalArgumentException(
+                    "compact metadata has " + (end - at) + " bytes after its last part (at byte " + (at - from) + ")");
         } else {
             w = new WireFields();
         }
         w.type = type;
         return new Wire.Meta(null, mime, w);
-    }
-
-    private static int length(io.netty.buffer.ByteBuf m, int at, int end, String what) {
-        need(at, 4, end, "the length of its " + what);
-        long n = m.getUnsignedInt(at);
-        if (n > end - at - 4) {
-            throw new IllegalArgumentException(
-                    "compact metadata announces " + n + " bytes of " + what + " but " + (end - at - 4) + " follow");
-        }
-        return (int) n;
     }
 
     private static void need(int at, int n, int end, String what) {

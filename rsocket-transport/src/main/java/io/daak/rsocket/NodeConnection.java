@@ -286,18 +286,18 @@ final class NodeConnection implements RSocket {
      */
     private List<Item> items(ByteBuf data, int count, boolean compact) {
         List<Item> items = new ArrayList<>(count);
-        Batch.walk(data, count, (k, metadataAt, metadataLength, dataAt, dataLength) -> {
+        byte[] batch = BatchCopy.of(data);
+        Batch.walk(batch, data.readableBytes(), count, (k, metadataAt, metadataLength, dataAt, dataLength) -> {
             Wire.Meta meta;
             try {
                 meta = compact
-                        ? CompactEntry.readPublish(data, metadataAt, metadataLength)
-                        : Wire.read(data.slice(metadataAt, metadataLength));
+                        ? CompactEntry.readPublish(batch, metadataAt, metadataLength)
+                        : Wire.read(Unpooled.wrappedBuffer(batch, metadataAt, metadataLength));
             } catch (IllegalArgumentException x) {
                 throw new IllegalArgumentException("batch entry " + k + ": " + x.getMessage(), x);
             }
             WireFields f = meta.fieldsOrEmpty();
-            byte[] value = new byte[dataLength];
-            data.getBytes(dataAt, value);
+            byte[] value = java.util.Arrays.copyOfRange(batch, dataAt, dataAt + dataLength);
             String mime = meta.mimeType() != null ? meta.mimeType() : dataMimeType;
             items.add(new Item(new Encoded(value, mime, f.type), f.toFields()));
         });
@@ -515,6 +515,31 @@ final class NodeConnection implements RSocket {
     }
 
     /** Where this thread builds the batches it sends: grown once, copied out once per batch. */
+    /**
+     * A batch's data copied into an array this thread reuses (a batch is read at once, and what its
+     * entries keep is copied out of it), or a new array for the rare batch larger than that.
+     */
+    private static final class BatchCopy {
+        private static final int REUSED = Batch.MAX_BYTES + 16 * 1024;
+        private static final io.netty.util.concurrent.FastThreadLocal<byte[]> ARRAY =
+                new io.netty.util.concurrent.FastThreadLocal<>() {
+                    @Override
+                    protected byte[] initialValue() {
+                        return new byte[REUSED];
+                    }
+                };
+
+        static byte[] of(ByteBuf data) {
+            int n = data.readableBytes();
+            if (n > REUSED) {
+                return io.netty.buffer.ByteBufUtil.getBytes(data);
+            }
+            byte[] a = ARRAY.get();
+            data.getBytes(data.readerIndex(), a, 0, n);
+            return a;
+        }
+    }
+
     private static final io.netty.util.concurrent.FastThreadLocal<FlatJson.Out> BATCH_SCRATCH =
             new io.netty.util.concurrent.FastThreadLocal<>() {
                 @Override
