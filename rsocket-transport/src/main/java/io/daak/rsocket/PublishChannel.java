@@ -39,6 +39,17 @@ import reactor.core.publisher.Operators;
  */
 final class PublishChannel implements Publisher<Payload> {
 
+    /**
+     * One publish as it goes into a batch: its compact metadata ({@link CompactEntry#publishMetadata})
+     * and its encoded value, both owned by whoever holds the entry.
+     */
+    record Entry(ByteBuf metadata, ByteBuf data) {
+        void release() {
+            metadata.release();
+            data.release();
+        }
+    }
+
     private static final Logger log = LoggerFactory.getLogger(PublishChannel.class);
     private static final Object FIRE_AND_FORGET = new Object();
 
@@ -141,13 +152,13 @@ final class PublishChannel implements Publisher<Payload> {
      * {@code values} at most {@value #MAX_PENDING} ahead of what was sent, and the results are the
      * node's answers, one per value, in order; a failed value ends the results with its error.
      *
-     * @param encode encodes a value into an entry payload (metadata and data) the channel owns
+     * @param encode encodes a value into an entry (metadata and data) the channel owns
      */
     static <T> Flux<PublishResult> stream(
             String topic,
             ByteBufAllocator allocator,
             Publisher<? extends T> values,
-            Function<T, Payload> encode,
+            Function<T, Entry> encode,
             Function<Publisher<Payload>, Flux<Payload>> open) {
         return Flux.defer(() -> {
             PublishChannel channel = new PublishChannel(topic, allocator, null, () -> true);
@@ -162,7 +173,7 @@ final class PublishChannel implements Publisher<Payload> {
 
                 @Override
                 public void onNext(T v) {
-                    Payload entry;
+                    Entry entry;
                     try {
                         entry = encode.apply(v);
                     } catch (RuntimeException e) {
@@ -337,19 +348,19 @@ final class PublishChannel implements Publisher<Payload> {
     /**
      * Queues one publish (its entry's metadata and data, read and released here).
      *
-     * @param entry the encoded value and its fields, as a single payload would carry them
+     * @param entry the encoded value and its compact metadata
      * @param result completed with the node's result, or null for a fire-and-forget publish
      * @return false when {@value #MAX_PENDING} publishes already wait or the channel has ended (nothing queued)
      */
-    boolean offer(Payload entry, @Nullable MonoSink<PublishResult> result) {
+    boolean offer(Entry entry, @Nullable MonoSink<PublishResult> result) {
         try {
             synchronized (this) {
                 if (closed != null || pending >= MAX_PENDING) {
                     return false;
                 }
-                ByteBuf data = entry.sliceData();
-                ByteBuf metadata = entry.hasMetadata() ? entry.sliceMetadata() : null;
-                int size = data.readableBytes() + (metadata == null ? 0 : metadata.readableBytes()) + 8;
+                ByteBuf data = entry.data();
+                ByteBuf metadata = entry.metadata();
+                int size = data.readableBytes() + metadata.readableBytes() + 8;
                 Batch.Writer last = batches.peekLast();
                 if (last == null || !last.fits(size)) {
                     last = new Batch.Writer();

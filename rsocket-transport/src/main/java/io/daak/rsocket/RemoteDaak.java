@@ -333,12 +333,22 @@ final class RemoteDaak implements Daak {
 
     // ------------------------------------------------------------------ codecs
 
+    /** The codec last looked up by type: most calls ask for the type of the call before. */
+    private record LastCodec(Class<?> type, Codec codec) {}
+
+    private volatile @Nullable LastCodec lastCodec;
+
     Codec codec(@Nullable Codec declared, Class<?> type) {
         if (declared != null) {
             return declared;
         }
-        Codec known = codecByType.get(type);
-        return known != null ? known : codecByType.computeIfAbsent(type, codecs::forType);
+        LastCodec last = lastCodec;
+        if (last != null && last.type() == type) {
+            return last.codec();
+        }
+        Codec known = codecByType.computeIfAbsent(type, codecs::forType);
+        lastCodec = new LastCodec(type, known);
+        return known;
     }
 
     /** Encodes into a payload the caller owns. */
@@ -358,7 +368,7 @@ final class RemoteDaak implements Daak {
             @Nullable Codec declared,
             WireFields f,
             @Nullable String topic) {
-        Encoding e = encode(value, type, declared, f, topic);
+        Encoding e = encode(value, type, declared, f, topic, allocator);
         try {
             return ByteBufPayload.create(e.data(), Wire.write(allocator, route, e.mime(), f));
         } catch (RuntimeException x) {
@@ -369,19 +379,29 @@ final class RemoteDaak implements Daak {
 
     /**
      * Encodes a published value as an entry of a compact publish batch (see {@link
-     * CompactEntry#publishMetadata}): a payload the caller owns, signed like {@link #payload}.
+     * CompactEntry#publishMetadata}), signed like {@link #payload}. The value is encoded on the heap:
+     * the batch copies it at once, so pooled memory would only add its bookkeeping.
      */
-    private <T> Payload entry(T value, Class<T> type, @Nullable Codec declared, WireFields f, String topic) {
-        Encoding e = encode(value, type, declared, f, topic);
-        return ByteBufPayload.create(e.data(), CompactEntry.publishMetadata(e.mime(), f));
+    private <T> PublishChannel.Entry entry(
+            T value, Class<T> type, @Nullable Codec declared, WireFields f, String topic) {
+        Encoding e = encode(value, type, declared, f, topic, HEAP);
+        return new PublishChannel.Entry(CompactEntry.publishMetadata(e.mime(), f), e.data());
     }
+
+    /** Heap buffers for values copied into a batch at once (not tracked: the garbage collector frees them). */
+    private static final ByteBufAllocator HEAP = new io.netty.buffer.UnpooledByteBufAllocator(false, true);
 
     /** An encoded value and its MIME type when it is not the connection's. */
     private record Encoding(ByteBuf data, @Nullable String mime) {}
 
     /** Encodes a value (sets {@code f.type}, and {@code f.headers} when signed); the caller owns the data. */
     private <T> Encoding encode(
-            @Nullable T value, Class<T> type, @Nullable Codec declared, WireFields f, @Nullable String topic) {
+            @Nullable T value,
+            Class<T> type,
+            @Nullable Codec declared,
+            WireFields f,
+            @Nullable String topic,
+            ByteBufAllocator into) {
         ByteBuf data = Unpooled.EMPTY_BUFFER;
         String mime = null;
         if (value instanceof RawValue raw && declared == null) {
@@ -392,7 +412,7 @@ final class RemoteDaak implements Daak {
         } else if (value != null) {
             Codec codec = codec(declared, type);
             try {
-                data = codec.encode(value, type, allocator);
+                data = codec.encode(value, type, into);
             } catch (CodecException e) {
                 throw e;
             } catch (RuntimeException e) {
@@ -625,7 +645,8 @@ final class RemoteDaak implements Daak {
                         return false;
                     }
                 }
-                Payload entry = entry(value, topic.type(), topic.codec(), WireFields.of(fields), topic.name());
+                PublishChannel.Entry entry =
+                        entry(value, topic.type(), topic.codec(), WireFields.of(fields), topic.name());
                 return channel().offer(entry, null);
             }
 
@@ -636,7 +657,7 @@ final class RemoteDaak implements Daak {
                 // Through the same channel as tryPublish, so that results follow call order; when that
                 // channel is full, as a request of its own (which waits at the node like any publish).
                 return Mono.<PublishResult>create(sink -> {
-                            Payload entry =
+                            PublishChannel.Entry entry =
                                     entry(value, topic.type(), topic.codec(), WireFields.of(fields), topic.name());
                             if (!channel().offer(entry, sink)) {
                                 RemoteDaak.this.publish(topic, value, fields).subscribe(sink::success, sink::error);
