@@ -90,7 +90,9 @@ class RemoteLifecycleTest {
     @Test
     void closeShouldDeliverWhatTryPublishAcceptedBeforeIt() {
         Topic<Integer> topic = Topic.of("lifecycle/close", Integer.class);
-        int count = 5_000;
+        // As many as a publication queues before the node's first demand, so that every call is accepted
+        // however late the channel opens (beyond it tryPublish may say false, which is its contract).
+        int count = PublishChannel.MAX_PENDING;
         try (Daak subscriber = Daak.connect(node.tcpUri().toString())) {
             StepVerifier v = subscriber
                     .subscribe(topic)
