@@ -63,13 +63,18 @@ public final class Message<T> {
      * @return the message
      */
     public static <T> Message<T> of(String topic, T value, long sequence, Instant timestamp, Fields fields) {
+        return make(topic, value, sequence, timestamp, fields, null);
+    }
+
+    private static <T> Message<T> make(
+            String topic, T value, long sequence, Instant timestamp, Fields fields, @Nullable String mimeType) {
         Names.checkName("topic", topic);
         if (value == null) {
             throw new IllegalArgumentException("value must not be null");
         }
         long ts = Clock.toNanos(timestamp);
         long expires = fields.ttl() == null ? 0 : ts + fields.ttl().toNanos();
-        return new Message<>(topic, value, sequence, ts, expires, fields, null);
+        return new Message<>(topic, value, sequence, ts, expires, fields, mimeType);
     }
 
     /**
@@ -86,11 +91,10 @@ public final class Message<T> {
      */
     public static <T> Message<T> of(
             String topic, T value, long sequence, Instant timestamp, Fields fields, String mimeType) {
-        Message<T> m = of(topic, value, sequence, timestamp, fields);
         if (mimeType == null || mimeType.isBlank()) {
             throw new IllegalArgumentException("mimeType must not be null or blank");
         }
-        return new Message<>(m.topic, m.value, m.sequence, m.timestampNanos, m.expiresAtNanos, m.fields, mimeType);
+        return make(topic, value, sequence, timestamp, fields, mimeType);
     }
 
     /**

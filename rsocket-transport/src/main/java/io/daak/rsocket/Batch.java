@@ -180,13 +180,13 @@ final class Batch {
         ByteBuf whole = Unpooled.wrappedBuffer(copy);
         List<Payload> out = new ArrayList<>(count);
         walk(copy, copy.length, count, (k, metadataAt, metadataLength, dataAt, dataLength) -> {
-            Wire.Meta meta;
+            CompactEntry.Head head;
             try {
-                meta = CompactEntry.read(copy, metadataAt, metadataLength);
+                head = CompactEntry.read(copy, metadataAt, metadataLength);
             } catch (IllegalArgumentException x) {
                 throw new IllegalArgumentException("batch entry " + k + ": " + x.getMessage(), x);
             }
-            out.add(new Delivered(whole.slice(dataAt, dataLength), meta));
+            out.add(new Delivered(whole.slice(dataAt, dataLength), head));
         });
         return out;
     }
@@ -197,11 +197,16 @@ final class Batch {
      */
     static final class Delivered extends io.netty.util.AbstractReferenceCounted implements Payload {
         private final ByteBuf data;
-        final Wire.Meta meta;
+        final CompactEntry.Head head;
 
-        Delivered(ByteBuf data, Wire.Meta meta) {
+        Delivered(ByteBuf data, CompactEntry.Head head) {
             this.data = data;
-            this.meta = meta;
+            this.head = head;
+        }
+
+        /** Its metadata as a single delivery's would read. */
+        Wire.Meta meta() {
+            return head.meta();
         }
 
         @Override

@@ -128,18 +128,17 @@ final class CompactEntry {
      * @param a the array holding it
      * @param from where it starts
      * @param length its length
-     * @return the MIME type and the fields
+     * @return what it says
      * @throws IllegalArgumentException when it is malformed, saying where
      */
-    static Wire.Meta read(byte[] a, int from, int length) {
+    static Head read(byte[] a, int from, int length) {
         int end = from + length;
         int at = from;
         need(at, 1 + 8 + 8 + 4 + 4, end, "its header");
         int flags = a[at++] & 0xff;
-        WireFields w;
-        long seq = getLong(a, at);
-        long millis = getLong(a, at + 8);
-        int nanos = getInt(a, at + 16);
+        long seq = (long) LONG.get(a, at);
+        long millis = (long) LONG.get(a, at + 8);
+        int nanos = (int) INT.get(a, at + 16);
         at += 20;
         Names names = NAMES.get();
         int n = length(a, at, end, "topic");
@@ -158,21 +157,60 @@ final class CompactEntry {
             type = names.type.string(a, at + 4, n);
             at += 4 + n;
         }
+        WireFields rest = null;
         if ((flags & FIELDS) != 0) {
-            w = WireFields.read(Unpooled.wrappedBuffer(a, at, end - at));
+            rest = WireFields.read(Unpooled.wrappedBuffer(a, at, end - at));
         } else if (at != end) {
             throw new IllegalArgumentException(
                     "compact metadata has " + (end - at) + " bytes after its last part (at byte " + (at - from) + ")");
-        } else {
-            w = new WireFields();
         }
-        w.name = topic;
-        w.seq = seq;
-        w.tsMillis = millis;
-        w.tsNanos = nanos;
-        w.type = type;
-        return new Wire.Meta(null, mime, w);
+        return new Head(topic, seq, millis, nanos, mime, type, rest);
     }
+
+    /**
+     * A delivered message's compact metadata as read: what a subscriber needs to make its {@code
+     * Message}, without a full fields object unless the message carries other fields.
+     *
+     * @param mime the MIME type when it is not the connection's, else null
+     * @param type the Java type name, or null
+     * @param rest the other fields (headers, sender, ...), or null when there are none
+     */
+    record Head(
+            String topic,
+            long seq,
+            long millis,
+            int nanos,
+            @Nullable String mime,
+            @Nullable String type,
+            @Nullable WireFields rest) {
+
+        /** The timestamp. */
+        java.time.Instant timestamp() {
+            return WireFields.instant(millis, nanos);
+        }
+
+        /** The fields as a single delivery's would read: the other fields, and the timestamp. */
+        io.daak.core.Fields fields(java.time.Instant timestamp) {
+            io.daak.core.Fields f = rest == null ? io.daak.core.Fields.none() : rest.toFields();
+            return f.timestamp(timestamp);
+        }
+
+        /** The same as the metadata of a single delivery would say (a new object on each call). */
+        Wire.Meta meta() {
+            WireFields w = rest != null ? rest : new WireFields();
+            w.name = topic;
+            w.seq = seq;
+            w.tsMillis = millis;
+            w.tsNanos = nanos;
+            w.type = type;
+            return new Wire.Meta(null, mime, w);
+        }
+    }
+
+    private static final java.lang.invoke.VarHandle LONG =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
+    private static final java.lang.invoke.VarHandle INT =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class, java.nio.ByteOrder.BIG_ENDIAN);
 
     // ------------------------------------------------------------------ published entries
 
@@ -314,10 +352,6 @@ final class CompactEntry {
     }
 
     private static int getInt(byte[] a, int at) {
-        return ((a[at] & 0xff) << 24) | ((a[at + 1] & 0xff) << 16) | ((a[at + 2] & 0xff) << 8) | (a[at + 3] & 0xff);
-    }
-
-    private static long getLong(byte[] a, int at) {
-        return ((long) getInt(a, at) << 32) | (getInt(a, at + 4) & 0xffffffffL);
+        return (int) INT.get(a, at);
     }
 }

@@ -435,15 +435,30 @@ final class RemoteDaak implements Daak {
 
     /** Decodes a payload's data (not released). */
     <T> T decode(String what, Payload p, Wire.Meta meta, Class<T> type, @Nullable Codec declared) {
-        WireFields f = meta.fieldsOrEmpty();
+        return decode(what, p, meta.mimeType(), meta.fieldsOrEmpty().type, type, declared);
+    }
+
+    /**
+     * Decodes a payload's data (not released).
+     *
+     * @param sentMime the MIME type the payload names, or null for the connection's
+     * @param sentType the Java type name the payload names, or null
+     */
+    private <T> T decode(
+            String what,
+            Payload p,
+            @Nullable String sentMime,
+            @Nullable String sentType,
+            Class<T> type,
+            @Nullable Codec declared) {
         if (type == RawValue.class) {
             // Undecoded, whatever the format: for tools that carry values (recorders, taps, bridges).
-            String raw = meta.mimeType() != null ? meta.mimeType() : dataMimeType;
-            return type.cast(RawValue.of(ByteBufUtil.getBytes(p.sliceData()), raw, f.type));
+            String raw = sentMime != null ? sentMime : dataMimeType;
+            return type.cast(RawValue.of(ByteBufUtil.getBytes(p.sliceData()), raw, sentType));
         }
         Class<T> as = type;
-        if (f.type != null && !f.type.equals(type.getName())) {
-            Class<?> sent = load(f.type);
+        if (sentType != null && !sentType.equals(type.getName())) {
+            Class<?> sent = load(sentType);
             if (sent != null) {
                 if (!type.isAssignableFrom(sent)) {
                     throw new DaakException(what + " carries " + sent.getName() + " values but the subscription "
@@ -456,8 +471,8 @@ final class RemoteDaak implements Daak {
                 }
             }
         }
-        String mime = meta.mimeType() != null ? meta.mimeType() : dataMimeType;
-        if (as == Object.class && f.type == null && declared == null) {
+        String mime = sentMime != null ? sentMime : dataMimeType;
+        if (as == Object.class && sentType == null && declared == null) {
             // No type from the sender (a non-Java client): take the natural type of its format.
             Codec sent = codecs.find(mime).orElse(null);
             if (sent != null && !sent.supports(Object.class)) {
@@ -531,7 +546,7 @@ final class RemoteDaak implements Daak {
 
     private static Wire.Meta meta(Payload p) {
         if (p instanceof Batch.Delivered d) {
-            return d.meta; // from a compact batch: read already
+            return d.meta(); // from a compact batch: read already
         }
         return Wire.read(p.hasMetadata() ? p.sliceMetadata() : null);
     }
@@ -552,6 +567,17 @@ final class RemoteDaak implements Daak {
     }
 
     private <T> Message<T> message(Payload p, String what, Class<T> type, @Nullable Codec codec) {
+        if (p instanceof Batch.Delivered d) {
+            try {
+                CompactEntry.Head h = d.head;
+                T value = decode(label(h.topic()), p, h.mime(), h.type(), type, codec);
+                Instant ts = h.timestamp();
+                String mime = h.mime() != null ? h.mime() : dataMimeType;
+                return Message.of(h.topic(), value, h.seq(), ts, h.fields(ts), mime);
+            } finally {
+                p.release();
+            }
+        }
         try {
             Wire.Meta meta = meta(p);
             WireFields f = meta.fieldsOrEmpty();

@@ -172,7 +172,13 @@ final class WireFields {
         if (tsMillis == Long.MIN_VALUE) {
             return null;
         }
-        return Instant.ofEpochMilli(tsMillis).plusNanos(tsNanos);
+        return instant(tsMillis, tsNanos);
+    }
+
+    /** The instant of epoch milliseconds and nanoseconds within the millisecond, made once. */
+    static Instant instant(long millis, int nanosWithinMilli) {
+        return Instant.ofEpochSecond(
+                Math.floorDiv(millis, 1000L), Math.floorMod(millis, 1000L) * 1_000_000L + nanosWithinMilli);
     }
 
     Fields toFields() {

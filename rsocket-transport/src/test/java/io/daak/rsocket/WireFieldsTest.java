@@ -168,14 +168,14 @@ class WireFieldsTest {
         Payload batch = w.payload(Wire.write(Unpooled.buffer().alloc(), null, null, head));
         List<Payload> parts = Batch.split(batch, 2, true);
         try {
-            Wire.Meta first = ((Batch.Delivered) parts.get(0)).meta;
+            Wire.Meta first = ((Batch.Delivered) parts.get(0)).meta();
             assertThat(first.mimeType()).isNull();
             assertThat(first.fieldsOrEmpty().name).isEqualTo("sensors/\u00e9");
             assertThat(first.fieldsOrEmpty().seq).isEqualTo(7);
             assertThat(first.fieldsOrEmpty().timestamp()).isEqualTo(ts);
             assertThat(first.fieldsOrEmpty().type).isEqualTo("java.lang.String");
             assertThat(parts.get(0).getDataUtf8()).isEqualTo("v0");
-            Wire.Meta second = ((Batch.Delivered) parts.get(1)).meta;
+            Wire.Meta second = ((Batch.Delivered) parts.get(1)).meta();
             assertThat(second.mimeType()).isEqualTo("text/plain");
             assertThat(second.fieldsOrEmpty().seq).isEqualTo(Long.MAX_VALUE);
             assertThat(second.fieldsOrEmpty().type).isNull();
