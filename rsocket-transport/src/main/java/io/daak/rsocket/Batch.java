@@ -182,7 +182,8 @@ final class Batch {
         walk(copy, copy.length, count, (k, metadataAt, metadataLength, dataAt, dataLength) -> {
             CompactEntry.Head head;
             try {
-                head = CompactEntry.read(copy, metadataAt, metadataLength);
+                String previous = k == 0 ? null : ((Delivered) out.get(k - 1)).head.topic();
+                head = CompactEntry.read(copy, metadataAt, metadataLength, previous);
             } catch (IllegalArgumentException x) {
                 throw new IllegalArgumentException("batch entry " + k + ": " + x.getMessage(), x);
             }
@@ -270,6 +271,9 @@ final class Batch {
         private final FlatJson.Out out;
         private int count;
 
+        /** The topic of the last compact entry written, which the next one need not repeat. */
+        private @Nullable String lastTopic;
+
         /** Whether an entry's sender wants its result (else acknowledgements do, see WireFields.acks). */
         private boolean resultsWanted;
 
@@ -335,7 +339,8 @@ final class Batch {
         void addCompact(Message<?> m, @Nullable String mimeType, @Nullable String type, byte[] value) {
             int lengthAt = out.size();
             out.putInt(0);
-            CompactEntry.write(out, m, mimeType, type);
+            CompactEntry.write(out, m, mimeType, type, lastTopic);
+            lastTopic = m.topic();
             out.setInt(lengthAt, out.size() - lengthAt - 4);
             out.putInt(value.length);
             out.put(value);

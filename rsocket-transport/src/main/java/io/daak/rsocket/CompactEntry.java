@@ -30,6 +30,8 @@ import org.jspecify.annotations.Nullable;
  * | flags & 2: Java type length (32) and type name (UTF-8)        |
  * | flags & 4: the other fields (headers, sender, ...) as the     |
  * |            JSON fields object, to the end of the metadata     |
+ * | flags & 8: no topic length and topic: the topic is that of    |
+ * |            the previous entry of the same batch               |
  * +---------------------------------------------------------------+
  * </pre>
  *
@@ -40,6 +42,8 @@ final class CompactEntry {
     static final int MIME = 1;
     static final int TYPE = 2;
     static final int FIELDS = 4;
+    /** On a delivered entry: no topic, it is the previous entry's of the same batch. */
+    static final int SAME_TOPIC = 8;
 
     private CompactEntry() {}
 
@@ -89,19 +93,31 @@ final class CompactEntry {
      *
      * @param mime the value's MIME type when it is not the connection's, else null
      * @param type the value's Java type name, or null
+     * @param previousTopic the topic of the previous entry of the same batch, or null for the first
      */
-    static void write(FlatJson.Out out, Message<?> m, @Nullable String mime, @Nullable String type) {
+    static void write(
+            FlatJson.Out out,
+            Message<?> m,
+            @Nullable String mime,
+            @Nullable String type,
+            @Nullable String previousTopic) {
         io.daak.core.Fields given = m.fields();
         // The other fields, only when a message has any (most have none: nothing made per message).
         boolean fields =
                 !given.headers().isEmpty() || given.sender() != null || given.priority() != 0 || given.ttl() != null;
-        out.put((char) ((mime != null ? MIME : 0) | (type != null ? TYPE : 0) | (fields ? FIELDS : 0)));
+        boolean sameTopic = previousTopic != null && previousTopic.equals(m.topic());
+        out.put((char) ((mime != null ? MIME : 0)
+                | (type != null ? TYPE : 0)
+                | (fields ? FIELDS : 0)
+                | (sameTopic ? SAME_TOPIC : 0)));
         putLong(out, m.sequence());
         putLong(out, WireFields.epochMillis(m.timestamp()));
         out.putInt(WireFields.nanosWithinMilli(m.timestamp()));
         Names names = NAMES.get();
-        byte[] topic = names.topic.bytes(m.topic());
-        out.putInt(topic.length).put(topic);
+        if (!sameTopic) {
+            byte[] topic = names.topic.bytes(m.topic());
+            out.putInt(topic.length).put(topic);
+        }
         if (mime != null) {
             byte[] b = names.mime.bytes(mime);
             out.putInt(b.length).put(b);
@@ -128,23 +144,37 @@ final class CompactEntry {
      * @param a the array holding it
      * @param from where it starts
      * @param length its length
+     * @param previousTopic the topic of the previous entry of the same batch, or null for the first
      * @return what it says
      * @throws IllegalArgumentException when it is malformed, saying where
      */
-    static Head read(byte[] a, int from, int length) {
+    static Head read(byte[] a, int from, int length, @Nullable String previousTopic) {
         int end = from + length;
         int at = from;
-        need(at, 1 + 8 + 8 + 4 + 4, end, "its header");
+        need(at, 1 + 8 + 8 + 4, end, "its header");
         int flags = a[at++] & 0xff;
+        if ((flags & ~(MIME | TYPE | FIELDS | SAME_TOPIC)) != 0) {
+            throw new IllegalArgumentException("compact metadata has unknown flags " + flags);
+        }
         long seq = (long) LONG.get(a, at);
         long millis = (long) LONG.get(a, at + 8);
         int nanos = (int) INT.get(a, at + 16);
         at += 20;
         Names names = NAMES.get();
-        int n = length(a, at, end, "topic");
-        at += 4;
-        String topic = names.topic.string(a, at, n);
-        at += n;
+        String topic;
+        int n;
+        if ((flags & SAME_TOPIC) != 0) {
+            if (previousTopic == null) {
+                throw new IllegalArgumentException(
+                        "compact metadata says the previous entry's topic, but it is the first");
+            }
+            topic = previousTopic;
+        } else {
+            n = length(a, at, end, "topic");
+            at += 4;
+            topic = names.topic.string(a, at, n);
+            at += n;
+        }
         String mime = null;
         if ((flags & MIME) != 0) {
             n = length(a, at, end, "MIME type");

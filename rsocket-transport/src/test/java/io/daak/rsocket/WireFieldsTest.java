@@ -191,12 +191,56 @@ class WireFieldsTest {
     @Test
     void shouldNameWhatIsWrongInACompactEntry() {
         byte[] shortHeader = {0, 0, 0};
-        assertThatThrownBy(() -> CompactEntry.read(shortHeader, 0, 3)).hasMessageContaining("truncated in its header");
+        assertThatThrownBy(() -> CompactEntry.read(shortHeader, 0, 3, null))
+                .hasMessageContaining("truncated in its header");
         byte[] lying = new byte[25 + 4];
         lying[21] = 0x7f; // a topic length far past the end
-        assertThatThrownBy(() -> CompactEntry.read(lying, 0, lying.length))
+        assertThatThrownBy(() -> CompactEntry.read(lying, 0, lying.length, null))
                 .hasMessageContaining("announces")
                 .hasMessageContaining("bytes of topic");
+    }
+
+    @Test
+    void shouldNotRepeatATopicWithinACompactBatch() {
+        Instant ts = Instant.parse("2026-12-06T01:02:03Z");
+        String[] topics = {"sensors/a", "sensors/a", "sensors/b", "sensors/b"};
+        Batch.Writer w = new Batch.Writer();
+        int[] sizes = new int[topics.length];
+        for (int i = 0; i < topics.length; i++) {
+            int before = w.bytes();
+            w.addCompact(
+                    io.daak.core.Message.of(topics[i], "x", i, ts, io.daak.core.Fields.none(), "text/plain"),
+                    null,
+                    null,
+                    new byte[] {(byte) i});
+            sizes[i] = w.bytes() - before;
+        }
+        // The second entry of a topic leaves its name (4 + 9 bytes) out.
+        assertThat(sizes[0] - sizes[1]).isEqualTo(4 + "sensors/a".length());
+        assertThat(sizes[2]).isEqualTo(sizes[0]);
+        assertThat(sizes[3]).isEqualTo(sizes[1]);
+        WireFields head = new WireFields();
+        head.batch = w.count();
+        head.compact = true;
+        Payload batch = w.payload(Wire.write(Unpooled.buffer().alloc(), null, null, head));
+        List<Payload> parts = Batch.split(batch, topics.length, true);
+        try {
+            for (int i = 0; i < topics.length; i++) {
+                Wire.Meta meta = ((Batch.Delivered) parts.get(i)).meta();
+                assertThat(meta.fieldsOrEmpty().name).isEqualTo(topics[i]);
+                assertThat(meta.fieldsOrEmpty().seq).isEqualTo(i);
+            }
+        } finally {
+            parts.forEach(Payload::release);
+        }
+        byte[] first = new byte[21];
+        first[0] = CompactEntry.SAME_TOPIC;
+        assertThatThrownBy(() -> CompactEntry.read(first, 0, first.length, null))
+                .hasMessageContaining("previous entry's topic, but it is the first");
+        byte[] unknown = new byte[21];
+        unknown[0] = (byte) 0x40;
+        assertThatThrownBy(() -> CompactEntry.read(unknown, 0, unknown.length, null))
+                .hasMessageContaining("unknown flags 64");
     }
 
     @Test
