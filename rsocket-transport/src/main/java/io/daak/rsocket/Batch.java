@@ -93,26 +93,48 @@ final class Batch {
      */
     static void walk(byte[] data, int length, int count, EntryVisitor visitor) {
         checkCount(count);
-        int end = length;
         int at = 0;
         for (int k = 0; k < count; k++) {
-            at += 4 + length(data, at, end, k, "metadata");
-            at += 4 + length(data, at, end, k, "data");
+            // Lengths are unsigned: a negative int is more than any batch holds.
+            int metadataLength = at + 4 <= length ? (int) INT.get(data, at) : -1;
+            if (metadataLength < 0 || metadataLength > length - at - 4) {
+                throw malformed(data, length, at, k, "metadata");
+            }
+            at += 4 + metadataLength;
+            int dataLength = at + 4 <= length ? (int) INT.get(data, at) : -1;
+            if (dataLength < 0 || dataLength > length - at - 4) {
+                throw malformed(data, length, at, k, "data");
+            }
+            at += 4 + dataLength;
         }
-        if (at != end) {
-            throw new IllegalArgumentException("batch of " + count + " entries has " + (end - at)
+        if (at != length) {
+            throw new IllegalArgumentException("batch of " + count + " entries has " + (length - at)
                     + " bytes after its last entry (at byte " + at + ")");
         }
         at = 0;
         for (int k = 0; k < count; k++) {
-            int metadataLength = getInt(data, at);
+            int metadataLength = (int) INT.get(data, at);
             int metadataAt = at + 4;
             at = metadataAt + metadataLength;
-            int dataLength = getInt(data, at);
+            int dataLength = (int) INT.get(data, at);
             int dataAt = at + 4;
             at = dataAt + dataLength;
             visitor.entry(k, metadataAt, metadataLength, dataAt, dataLength);
         }
+    }
+
+    private static final java.lang.invoke.VarHandle INT =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class, java.nio.ByteOrder.BIG_ENDIAN);
+
+    /** What is wrong with the length of an entry's part at {@code at} (out of the hot loop). */
+    private static IllegalArgumentException malformed(byte[] data, int end, int at, int entry, String what) {
+        if (at + 4 > end) {
+            return new IllegalArgumentException(
+                    "batch entry " + entry + " is truncated before its " + what + " length (at byte " + at + ")");
+        }
+        long length = getInt(data, at) & 0xffffffffL;
+        return new IllegalArgumentException("batch entry " + entry + " announces " + length + " bytes of " + what
+                + " but only " + (end - at - 4) + " follow (at byte " + at + ")");
     }
 
     private static void checkCount(int count) {
@@ -122,22 +144,8 @@ final class Batch {
         }
     }
 
-    /** The length (u32) at {@code at} of an entry's part, checked against what follows. */
-    private static int length(byte[] data, int at, int end, int entry, String what) {
-        if (at + 4 > end) {
-            throw new IllegalArgumentException(
-                    "batch entry " + entry + " is truncated before its " + what + " length (at byte " + at + ")");
-        }
-        long length = getInt(data, at) & 0xffffffffL;
-        if (length > end - at - 4) {
-            throw new IllegalArgumentException("batch entry " + entry + " announces " + length + " bytes of " + what
-                    + " but only " + (end - at - 4) + " follow (at byte " + at + ")");
-        }
-        return (int) length;
-    }
-
     private static int getInt(byte[] b, int at) {
-        return ((b[at] & 0xff) << 24) | ((b[at + 1] & 0xff) << 16) | ((b[at + 2] & 0xff) << 8) | (b[at + 3] & 0xff);
+        return (int) INT.get(b, at);
     }
 
     /**

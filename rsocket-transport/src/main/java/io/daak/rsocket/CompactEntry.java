@@ -78,6 +78,9 @@ final class CompactEntry {
         final Cached topic = new Cached();
         final Cached type = new Cached();
         final Cached mime = new Cached();
+
+        /** The last published entry's metadata read that had no other fields (shared, read only). */
+        Wire.@Nullable Meta plainPublish;
     }
 
     private static final io.netty.util.concurrent.FastThreadLocal<Names> NAMES =
@@ -328,7 +331,7 @@ final class CompactEntry {
      * @param a the array holding it
      * @param from where it starts in {@code a}
      * @param length its length
-     * @return the MIME type and the fields (with {@code type})
+     * @return the MIME type and the fields (with {@code type}); read only, it may be shared
      * @throws IllegalArgumentException when it is malformed, saying where
      */
     static Wire.Meta readPublish(byte[] a, int from, int length) {
@@ -359,7 +362,17 @@ final class CompactEntry {
             throw new IllegalArgumentException(
                     "compact metadata has " + (end - at) + " bytes after its last part (at byte " + (at - from) + ")");
         } else {
+            // No other fields: the same answer as for the entry before when its types were the same
+            // (the cached names are the same strings while they repeat). Callers only read it.
+            Wire.Meta last = names.plainPublish;
+            if (last != null && last.mimeType() == mime && last.fieldsOrEmpty().type == type) {
+                return last;
+            }
             w = new WireFields();
+            w.type = type;
+            Wire.Meta meta = new Wire.Meta(null, mime, w);
+            names.plainPublish = meta;
+            return meta;
         }
         w.type = type;
         return new Wire.Meta(null, mime, w);
