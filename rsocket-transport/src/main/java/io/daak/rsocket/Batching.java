@@ -51,12 +51,7 @@ final class Batching implements CoreSubscriber<Message<Encoded>>, Subscription {
         final List<Batching> dirty = new ArrayList<>();
     }
 
-    private static final FastThreadLocal<Scope> SCOPE = new FastThreadLocal<>() {
-        @Override
-        protected Scope initialValue() {
-            return new Scope();
-        }
-    };
+    private static final FastThreadLocal<Scope> SCOPE = PerThread.of(Scope::new);
 
     @SuppressWarnings("rawtypes")
     private static final AtomicIntegerFieldUpdater<Batching> WIP =

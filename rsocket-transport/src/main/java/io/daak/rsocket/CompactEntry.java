@@ -83,13 +83,7 @@ final class CompactEntry {
         Wire.@Nullable Meta plainPublish;
     }
 
-    private static final io.netty.util.concurrent.FastThreadLocal<Names> NAMES =
-            new io.netty.util.concurrent.FastThreadLocal<>() {
-                @Override
-                protected Names initialValue() {
-                    return new Names();
-                }
-            };
+    private static final io.netty.util.concurrent.FastThreadLocal<Names> NAMES = PerThread.of(Names::new);
 
     /**
      * Writes a message's compact metadata.
@@ -276,12 +270,7 @@ final class CompactEntry {
     }
 
     private static final io.netty.util.concurrent.FastThreadLocal<PublishHead> PUBLISH_HEAD =
-            new io.netty.util.concurrent.FastThreadLocal<>() {
-                @Override
-                protected PublishHead initialValue() {
-                    return new PublishHead();
-                }
-            };
+            PerThread.of(PublishHead::new);
 
     /**
      * The compact metadata of a published entry (fields {@code compact} on a publish batch): a flags

@@ -622,13 +622,7 @@ final class FlatJson {
         }
     }
 
-    private static final io.netty.util.concurrent.FastThreadLocal<Out> OUT =
-            new io.netty.util.concurrent.FastThreadLocal<>() {
-                @Override
-                protected Out initialValue() {
-                    return new Out();
-                }
-            };
+    private static final io.netty.util.concurrent.FastThreadLocal<Out> OUT = PerThread.of(Out::new);
 
     /** This thread's builder, reset. Use it and write it out before anything else on this thread builds JSON. */
     static Out out() {

@@ -522,12 +522,7 @@ final class NodeConnection implements RSocket {
     private static final class BatchCopy {
         private static final int REUSED = Batch.MAX_BYTES + 16 * 1024;
         private static final io.netty.util.concurrent.FastThreadLocal<byte[]> ARRAY =
-                new io.netty.util.concurrent.FastThreadLocal<>() {
-                    @Override
-                    protected byte[] initialValue() {
-                        return new byte[REUSED];
-                    }
-                };
+                PerThread.of(() -> new byte[REUSED]);
 
         static byte[] of(ByteBuf data) {
             int n = data.readableBytes();
@@ -541,12 +536,7 @@ final class NodeConnection implements RSocket {
     }
 
     private static final io.netty.util.concurrent.FastThreadLocal<FlatJson.Out> BATCH_SCRATCH =
-            new io.netty.util.concurrent.FastThreadLocal<>() {
-                @Override
-                protected FlatJson.Out initialValue() {
-                    return new FlatJson.Out(Batch.MAX_BYTES + 16 * 1024);
-                }
-            };
+            PerThread.of(() -> new FlatJson.Out(Batch.MAX_BYTES + 16 * 1024));
 
     /** Messages to a subscriber that takes batches, with JSON fields per entry or compact entries. */
     private final class BatchEncoder implements Batching.Encoder {
