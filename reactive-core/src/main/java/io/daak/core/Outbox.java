@@ -418,32 +418,27 @@ final class Outbox<E> implements Subscription, Scannable {
                 if (r == 0) {
                     break;
                 }
-                E item;
                 Supplier<@Nullable E> source = prefix;
-                boolean delivered = source == null;
                 if (source != null) {
-                    item = pull(source);
+                    E item = pull(source);
                     if (item == null) {
                         continue; // prefix exhausted (or failed); the next pass reads the buffer
                     }
-                } else {
-                    if (size == 0) {
-                        break;
-                    }
-                    synchronized (this) {
-                        // Taking the demand with the item keeps hasRoom() exact for offer().
-                        item = buffer.pollFirst();
-                        size = buffer.size();
-                        if (item != null && r != Long.MAX_VALUE) {
-                            REQUESTED.getAndAdd(this, -1L);
-                        }
-                    }
-                    if (item == null) {
-                        break;
-                    }
+                    emit(item, r, false, false);
+                    emitted = true;
+                    continue;
                 }
-                emit(item, r, delivered, delivered);
+                if (size == 0) {
+                    break;
+                }
+                int taken = take(r);
+                if (taken == 0) {
+                    break;
+                }
                 emitted = true;
+                if (!emitTaken(taken, r)) {
+                    break;
+                }
             }
             if (emitted && overflow.policy() == Overflow.Policy.BLOCK) {
                 room();
@@ -453,6 +448,87 @@ final class Outbox<E> implements Subscription, Scannable {
                 return;
             }
         }
+    }
+
+    /** How many buffered items the emitting thread takes under one lock. */
+    private static final int CHUNK = 64;
+
+    /** Items taken from the buffer and not emitted yet; only the emitting thread uses it. */
+    private @Nullable Object[] taken;
+
+    /**
+     * Moves up to {@link #CHUNK} buffered items that demand {@code r} allows into {@link #taken},
+     * taking their demand with them (which keeps hasRoom() exact for offer()): one lock for many
+     * items, so that a publishing thread that buffers and the subscriber's thread that drains meet
+     * on the monitor once per chunk rather than once per item.
+     *
+     * @return how many were taken
+     */
+    private int take(long r) {
+        Object[] out = taken;
+        if (out == null) {
+            out = new Object[CHUNK];
+            taken = out;
+        }
+        int n;
+        synchronized (this) {
+            n = (int) Math.min(Math.min(r, buffer.size()), CHUNK);
+            for (int i = 0; i < n; i++) {
+                out[i] = buffer.pollFirst();
+            }
+            size = buffer.size();
+            if (n > 0 && r != Long.MAX_VALUE) {
+                REQUESTED.getAndAdd(this, (long) -n);
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Emits the {@code n} items {@link #take} moved out. Stops early when the subscription ends
+     * (what is left is dropped, as the buffer would be) or is paused (what is left goes back to the
+     * front of the buffer with its demand).
+     *
+     * @return false when it stopped early
+     */
+    @SuppressWarnings("unchecked")
+    private boolean emitTaken(int n, long r) {
+        Object[] items = java.util.Objects.requireNonNull(taken);
+        int i = 0;
+        try {
+            for (; i < n; i++) {
+                if (terminated || paused) {
+                    break;
+                }
+                E item = (E) items[i];
+                items[i] = null;
+                emit(item, r, true, true);
+            }
+        } finally {
+            if (i < n) {
+                giveBack(items, i, n, r);
+            }
+        }
+        return i == n;
+    }
+
+    /** Returns items {@code from..n} of a chunk to the front of the buffer, or drops them if it ended. */
+    @SuppressWarnings("unchecked")
+    private void giveBack(Object[] items, int from, int n, long r) {
+        synchronized (this) {
+            if (!terminated) {
+                for (int k = n - 1; k >= from; k--) {
+                    if (items[k] != null) {
+                        buffer.addFirst((E) items[k]);
+                        if (r != Long.MAX_VALUE) {
+                            REQUESTED.getAndAdd(this, 1L);
+                        }
+                    }
+                }
+                size = buffer.size();
+            }
+        }
+        java.util.Arrays.fill(items, from, n, null);
     }
 
     /** Signals the terminal event once; true when the loop must stop. */
