@@ -147,11 +147,14 @@ final class NodeTls {
      * What to tell a user whose connection failed in a way that TLS explains: a handshake failure (not
      * trusted, wrong host name), or a plain client whose connection a TLS node closed.
      *
-     * @param otherwise the hint when TLS does not explain it
+     * @param otherwise the hint when TLS does not explain it and the other side could not be reached (an I/O
+     *     failure or a timeout); a local problem (a missing JVM flag, bad options) gets none
      */
     static String hint(java.net.URI uri, Throwable e, String otherwise) {
         boolean secure = "tls".equalsIgnoreCase(uri.getScheme()) || "wss".equalsIgnoreCase(uri.getScheme());
+        boolean io = false;
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            io |= t instanceof java.io.IOException || t instanceof java.util.concurrent.TimeoutException;
             if (t instanceof javax.net.ssl.SSLException) {
                 return "; the TLS handshake failed: the node's certificate must be trusted (ConnectOptions.trust(pem) "
                         + "or -Ddaak.tls.trust=pem, else the JVM's trust store) and name the host you connect to, and "
@@ -166,6 +169,8 @@ final class NodeTls {
                         + uri.getScheme() + "://";
             }
         }
-        return otherwise;
+        // Only a failure to reach the other side (refused, reset, timed out) suggests that nothing
+        // serves there; a local problem (e.g. a missing JVM flag for shm://) says enough by itself.
+        return io ? otherwise : "";
     }
 }
