@@ -62,10 +62,11 @@ final class Batching implements CoreSubscriber<Message<Encoded>>, Subscription {
     private final int maxEntries;
     /**
      * Single producer (the upstream's {@code onNext} calls are serialised, whichever thread makes
-     * them), single consumer (the drain loop): an array-linked queue, one allocation per 256 messages.
+     * them), single consumer (the drain loop): an array-linked queue, one allocation per 32 messages
+     * (small links: every subscription holds one, idle or not).
      */
     private final Queue<Message<Encoded>> queue =
-            Queues.<Message<Encoded>>unbounded(Batch.MAX_ENTRIES).get();
+            Queues.<Message<Encoded>>unbounded(32).get();
 
     private Subscription upstream = Operators.emptySubscription();
     private volatile int wip;
