@@ -4,6 +4,7 @@ import static io.daak.shm.ConnectionFileDescriptor.sleepingOffset;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.io.IOException;
 import java.lang.invoke.VarHandle;
@@ -65,6 +66,9 @@ final class ShmConnection implements ShmChannel {
     private static final int PREFETCH = 256;
     private static final int BATCH = 256;
     private static final long SAFETY_PARK_NANOS = 200_000_000L;
+    private static final int WRITTEN = 1;
+    private static final int NO_ROOM = 0;
+    private static final int NOT_FRAMED = -1;
 
     private final ConnectionFile file;
     private final int side;
@@ -228,17 +232,36 @@ final class ShmConnection implements ShmChannel {
 
     @Override
     public ByteBuf loan(int size) {
+        return loan(size, 0);
+    }
+
+    /**
+     * A loan of {@code size} bytes preceded, in the same run of blocks, by at least {@code headroom}
+     * bytes that only the sender writes: room for a frame header in front of the data, so that a frame
+     * made of a header and the loan travels as one pool reference (see {@link #writeFramedLoan}). The
+     * data ends at the end of the run, so the room in front is as large as the run allows.
+     */
+    ByteBuf loan(int size, int headroom) {
         if (size < 0) {
             throw new IllegalArgumentException("size=" + size + " must not be negative");
         }
         BlockPool pool = outPool;
-        int first = pool == null || size == 0 ? -1 : pool.tryAllocate(size);
+        int first = pool == null || size == 0 ? -1 : pool.tryAllocate(size + headroom);
         if (first < 0) {
             return alloc.directBuffer(size, size);
         }
-        PoolBuffer b = new PoolBuffer(alloc, pool.slice(first, 0, size), pool.states(), first, 0, pool);
+        if (headroom > 0) {
+            long run = ((long) size + headroom + pool.blockSize() - 1) / pool.blockSize() * pool.blockSize();
+            headroom = (int) (run - size);
+        }
+        PoolBuffer b = new PoolBuffer(alloc, pool.slice(first, headroom, size), pool.states(), first, headroom, pool);
         b.clear();
         return b;
+    }
+
+    /** Whether the caller runs on this end's I/O thread (where RSocket calls responders and requesters). */
+    boolean isIoThread() {
+        return Thread.currentThread() == ioThread;
     }
 
     @Override
@@ -277,6 +300,11 @@ final class ShmConnection implements ShmChannel {
     /** The peer's pool as this end maps it: large messages arrive as views into it; for tests. */
     ByteBuffer inboundPool() {
         return inPoolBlocks.duplicate();
+    }
+
+    /** This end's outbound pool: loans point into it; for tests. */
+    ByteBuffer outboundPool() {
+        return outPool == null ? ByteBuffer.allocateDirect(0) : outPool.blocks();
     }
 
     ByteBufAllocator alloc() {
@@ -602,6 +630,12 @@ final class ShmConnection implements ShmChannel {
                 out.commit(idx);
                 return true;
             }
+            if (message instanceof CompositeByteBuf frame) {
+                int framed = writeFramedLoan(frame);
+                if (framed != NOT_FRAMED) {
+                    return framed == WRITTEN;
+                }
+            }
             if (len >= zeroCopyThreshold && outPool != null) {
                 int idx = out.tryClaim(POOL, 3 * Integer.BYTES);
                 if (idx < 0) {
@@ -646,6 +680,56 @@ final class ShmConnection implements ShmChannel {
             pendingOffset += chunk;
         }
         return true;
+    }
+
+    /**
+     * Sends a frame whose last component is a loan of this end's pool (an RSocket frame: header and
+     * metadata, then the loaned data) as one pool reference: the bytes in front of the loan are copied
+     * into the loan's headroom, just before its data, so that the receiver sees the whole frame as one
+     * contiguous read-only view of the pool. Anything else (a loan of another connection, a loan with
+     * too little headroom, a loan that is not the last component or is shared) is {@link #NOT_FRAMED}
+     * and travels by copy.
+     *
+     * @return {@link #WRITTEN}, {@link #NO_ROOM} or {@link #NOT_FRAMED}
+     */
+    private int writeFramedLoan(CompositeByteBuf frame) {
+        int n = frame.numComponents();
+        if (n < 2 || outPool == null || frame.writerIndex() != frame.capacity()) {
+            return NOT_FRAMED;
+        }
+        int dataStart = frame.toByteIndex(n - 1);
+        int prefix = dataStart - frame.readerIndex();
+        int dataLength = frame.writerIndex() - dataStart;
+        if (prefix < 0 || dataLength <= 0) {
+            return NOT_FRAMED;
+        }
+        ByteBuf component = frame.internalComponent(n - 1);
+        ByteBuf root = component;
+        while (!(root instanceof PoolBuffer)) {
+            ByteBuf inner = root.unwrap();
+            if (inner == null) {
+                return NOT_FRAMED;
+            }
+            root = inner;
+        }
+        PoolBuffer loan = (PoolBuffer) root;
+        if (loan.owner != outPool || loan.refCnt() != 1 || loan.handedOver() || !component.hasMemoryAddress()) {
+            return NOT_FRAMED;
+        }
+        long inLoan = component.memoryAddress() - loan.memoryAddress();
+        if (inLoan < 0 || inLoan + dataLength > loan.capacity() || prefix > loan.offsetInRun + inLoan) {
+            return NOT_FRAMED;
+        }
+        int idx = out.tryClaim(POOL, 3 * Integer.BYTES);
+        if (idx < 0) {
+            return NO_ROOM;
+        }
+        int offset = loan.offsetInRun + (int) inLoan - prefix;
+        frame.getBytes(frame.readerIndex(), outPool.slice(loan.first, offset, prefix));
+        putPoolRecord(idx, loan.first, offset, prefix + dataLength);
+        loan.handOver();
+        out.commit(idx);
+        return WRITTEN;
     }
 
     private @Nullable PoolBuffer ownLoan(ByteBuf message) {
