@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.util.concurrent.FastThreadLocalThread;
 import java.io.IOException;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
@@ -148,7 +149,9 @@ final class ShmConnection implements ShmChannel {
         this.inBlockSize = file.poolBlockSize;
         this.name = (side == ConnectionFileDescriptor.CLIENT ? "client" : "server") + " end of " + socketPath
                 + " (peer pid " + peerPid + ")";
-        this.ioThread = new Thread(this::ioLoop, "shm-io-" + socketPath.getFileName() + "-" + peerPid);
+        // A Netty thread: Netty 4.2 gives pooled-buffer caches and recyclers only to these, and this
+        // thread allocates and releases a buffer or two per frame.
+        this.ioThread = new FastThreadLocalThread(this::ioLoop, "shm-io-" + socketPath.getFileName() + "-" + peerPid);
         this.ioThread.setDaemon(true);
         this.socketThread = new Thread(this::socketLoop, "shm-socket-" + socketPath.getFileName() + "-" + peerPid);
         this.socketThread.setDaemon(true);

@@ -118,7 +118,7 @@ final class RSocketShmVsTcp implements AutoCloseable {
                         Measures.check(
                                 seq == next[0] && p.data().readableBytes() == size,
                                 system,
-                                "payload " + seq + " of " + p.data().readableBytes() + " bytes where " + next[0]
+                                () -> "payload " + seq + " of " + p.data().readableBytes() + " bytes where " + next[0]
                                         + " of " + size + " was due: lost or reordered");
                         next[0]++;
                     } finally {
@@ -128,7 +128,7 @@ final class RSocketShmVsTcp implements AutoCloseable {
                 })
                 .count()
                 .block(Measures.TIMEOUT.multipliedBy(4));
-        Measures.check(Objects.equals(received, count), system, "received " + received + " payloads of " + count);
+        Measures.check(Objects.equals(received, count), system, () -> "received " + received + " payloads of " + count);
     }
 
     /**
@@ -191,7 +191,7 @@ final class RSocketShmVsTcp implements AutoCloseable {
                 Measures.check(
                         seq == sequence && reply.data().readableBytes() == size,
                         system,
-                        "reply " + seq + " of " + reply.data().readableBytes() + " bytes to request " + sequence
+                        () -> "reply " + seq + " of " + reply.data().readableBytes() + " bytes to request " + sequence
                                 + " of " + size);
             } catch (RuntimeException e) {
                 done.completeExceptionally(e);
