@@ -119,6 +119,7 @@ final class ShmConnection implements ShmChannel {
     private int emitted;
     private int senderCursor;
     private long disposeDeadline;
+    private int unsignalled;
     private final MessageHandler handler = this::onRecord;
 
     ShmConnection(ConnectionFile file, int side, SocketChannel socket, Path socketPath, ShmOptions options) {
@@ -224,6 +225,10 @@ final class ShmConnection implements ShmChannel {
     void sendOwned(ByteBuf message) {
         if (terminated) {
             message.release();
+            return;
+        }
+        if (Thread.currentThread() == ioThread && pending == null && frames.isEmpty()) {
+            writeNow(message);
             return;
         }
         frames.offer(message);
@@ -388,6 +393,11 @@ final class ShmConnection implements ShmChannel {
         try {
             while (true) {
                 int work = readInbound() + writeOutbound() + pollSenders();
+                if (unsignalled > 0) {
+                    work += unsignalled;
+                    unsignalled = 0;
+                    wakePeer(true);
+                }
                 if (disposeRequested) {
                     if (disposeDeadline == 0) {
                         disposeDeadline = System.nanoTime() + 1_000_000_000L;
@@ -596,6 +606,34 @@ final class ShmConnection implements ShmChannel {
             wakePeer(true);
         }
         return written + (progress ? 1 : 0);
+    }
+
+    /**
+     * I/O thread, nothing queued: writes {@code message} at once (RSocket sends most frames from
+     * this thread, while it handles inbound frames), so that each frame's buffers are released, and
+     * recycled by Netty, right after they were made; the peer is woken after the current batch.
+     */
+    private void writeNow(ByteBuf message) {
+        if (peerGone || peerBye) {
+            message.release();
+            return;
+        }
+        pendingOffset = 0;
+        boolean done;
+        try {
+            done = writeOne(message);
+        } catch (RuntimeException e) {
+            message.release();
+            throw e;
+        }
+        if (done) {
+            message.release();
+        } else {
+            pending = message;
+            pendingSource = null;
+            blockedAtConsumerPosition = out.consumerPosition();
+        }
+        unsignalled++;
     }
 
     private @Nullable ByteBuf pollSenderMessage() {
