@@ -67,6 +67,8 @@ final class ShmConnection implements ShmChannel {
     private static final int PREFETCH = 256;
     private static final int BATCH = 256;
     private static final long SAFETY_PARK_NANOS = 200_000_000L;
+    private static final int SMALL = 1024;
+    private static final int RECEIVE_CHUNK = 16 * 1024;
     private static final int WRITTEN = 1;
     private static final int NO_ROOM = 0;
     private static final int NOT_FRAMED = -1;
@@ -120,6 +122,7 @@ final class ShmConnection implements ShmChannel {
     private int senderCursor;
     private long disposeDeadline;
     private int unsignalled;
+    private @Nullable ByteBuf chunk;
     private final MessageHandler handler = this::onRecord;
 
     ShmConnection(ConnectionFile file, int side, SocketChannel socket, Path socketPath, ShmOptions options) {
@@ -227,8 +230,8 @@ final class ShmConnection implements ShmChannel {
             message.release();
             return;
         }
-        if (Thread.currentThread() == ioThread && pending == null && frames.isEmpty()) {
-            writeNow(message);
+        if (canWriteNow()) {
+            writeNow(message, null);
             return;
         }
         frames.offer(message);
@@ -328,6 +331,9 @@ final class ShmConnection implements ShmChannel {
 
     /** Wakes this end's I/O thread if it parked; called by other threads of this process. */
     private void wakeLocal() {
+        if (Thread.currentThread() == ioThread) {
+            return; // awake by definition, and it looks for work before it parks
+        }
         VarHandle.fullFence();
         int v = header.getIntVolatile(mySleeping);
         if (v != 0 && header.compareAndSetInt(mySleeping, v, 0)) {
@@ -512,7 +518,11 @@ final class ShmConnection implements ShmChannel {
 
     private void onRecord(int type, DirectBuffer buffer, int index, int length) {
         switch (type) {
-            case FRAME -> emit(copyIn(index, length, alloc.directBuffer(length, length)));
+            case FRAME ->
+                emit(
+                        length <= SMALL
+                                ? copyInSmall(index, length)
+                                : copyIn(index, length, alloc.directBuffer(length, length)));
             case FIRST -> {
                 int total = buffer.getInt(index);
                 if (assembling != null) {
@@ -542,6 +552,25 @@ final class ShmConnection implements ShmChannel {
             }
             default -> throw new IllegalStateException("unknown shm record type " + type + " on " + name);
         }
+    }
+
+    /**
+     * A small message copied into the current receive chunk and lent as a retained slice of it: one
+     * pooled allocation per chunk instead of one per message. A slice kept by the receiver keeps its
+     * chunk (as Netty's TCP read buffers are kept by the frames sliced from them).
+     */
+    private ByteBuf copyInSmall(int index, int length) {
+        ByteBuf c = chunk;
+        if (c == null || c.writableBytes() < length) {
+            if (c != null) {
+                c.release();
+            }
+            c = alloc.directBuffer(RECEIVE_CHUNK, RECEIVE_CHUNK);
+            chunk = c;
+        }
+        int at = c.writerIndex();
+        copyIn(index, length, c);
+        return c.retainedSlice(at, length);
     }
 
     private ByteBuf copyIn(int index, int length, ByteBuf into) {
@@ -613,7 +642,11 @@ final class ShmConnection implements ShmChannel {
      * this thread, while it handles inbound frames), so that each frame's buffers are released, and
      * recycled by Netty, right after they were made; the peer is woken after the current batch.
      */
-    private void writeNow(ByteBuf message) {
+    private boolean canWriteNow() {
+        return Thread.currentThread() == ioThread && pending == null && frames.isEmpty() && !terminated;
+    }
+
+    private void writeNow(ByteBuf message, @Nullable Sender source) {
         if (peerGone || peerBye) {
             message.release();
             return;
@@ -630,7 +663,7 @@ final class ShmConnection implements ShmChannel {
             message.release();
         } else {
             pending = message;
-            pendingSource = null;
+            pendingSource = source;
             blockedAtConsumerPosition = out.consumerPosition();
         }
         unsignalled++;
@@ -823,6 +856,10 @@ final class ShmConnection implements ShmChannel {
             assembling.release();
             assembling = null;
         }
+        if (chunk != null) {
+            chunk.release();
+            chunk = null;
+        }
         drainFrames();
         Throwable error = failure != null ? failure : lost ? closedError() : null;
         CoreSubscriber<? super ByteBuf> r = receiver;
@@ -891,7 +928,18 @@ final class ShmConnection implements ShmChannel {
 
         @Override
         public void onNext(ByteBuf b) {
-            if (cancelled || finished || !queue.offer(b)) {
+            if (cancelled || finished) {
+                b.release();
+                return;
+            }
+            if (queue.isEmpty() && canWriteNow()) {
+                // Made on the I/O thread (on demand, or in reply to a received message): straight
+                // into the ring, in order, since nothing of this sender is queued.
+                writeNow(b, this);
+                consumed();
+                return;
+            }
+            if (!queue.offer(b)) {
                 b.release();
                 return;
             }
@@ -922,14 +970,21 @@ final class ShmConnection implements ShmChannel {
                 return null;
             }
             ByteBuf b = queue.poll();
-            if (b != null && ++consumed == PREFETCH - PREFETCH / 4) {
+            if (b != null) {
+                consumed();
+            }
+            return b;
+        }
+
+        /** I/O thread: one more message taken; replenishes demand every three quarters of the prefetch. */
+        private void consumed() {
+            if (++consumed == PREFETCH - PREFETCH / 4) {
                 consumed = 0;
                 Subscription s = upstream;
                 if (s != null) {
                     s.request(PREFETCH - PREFETCH / 4);
                 }
             }
-            return b;
         }
 
         /** I/O thread: signals the sink when everything is written; true when this sender is finished. */
