@@ -17,6 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.agrona.DirectBuffer;
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
@@ -88,6 +89,8 @@ final class ShmConnection implements ShmChannel {
     private final OneToOneRingBuffer in;
     private final ByteBuffer outView;
     private final ByteBuffer inView;
+    private final long outAddress;
+    private final long inAddress;
     private final @Nullable BlockPool outPool;
     private final UnsafeBuffer inPoolStates;
     private final ByteBuffer inPoolBlocks;
@@ -145,6 +148,8 @@ final class ShmConnection implements ShmChannel {
         // UnsafeBuffer over a slice of the mapping: its index 0 is the ring's first byte.
         this.outView.clear();
         this.inView.clear();
+        this.outAddress = out.buffer().addressOffset();
+        this.inAddress = in.buffer().addressOffset();
         this.outPool = file.poolBlocks > 0
                 ? new BlockPool(file.poolStates(side), file.poolBlocks(side), file.poolBlockSize, file.poolBlocks)
                 : null;
@@ -574,8 +579,15 @@ final class ShmConnection implements ShmChannel {
     }
 
     private ByteBuf copyIn(int index, int length, ByteBuf into) {
-        inView.limit(index + length).position(index);
-        into.writeBytes(inView);
+        int at = into.writerIndex();
+        if (into.hasMemoryAddress() && into.writableBytes() >= length) {
+            // One memory copy, without moving a ByteBuffer's position and limit or Netty's checks.
+            UnsafeApi.copyMemory(inAddress + index, into.memoryAddress() + at, length);
+            into.writerIndex(at + length);
+        } else {
+            inView.limit(index + length).position(index);
+            into.writeBytes(inView);
+        }
         return into;
     }
 
@@ -821,8 +833,12 @@ final class ShmConnection implements ShmChannel {
     }
 
     private void copyOut(ByteBuf message, int from, int idx, int len) {
-        outView.limit(idx + len).position(idx);
-        message.getBytes(from, outView);
+        if (message.hasMemoryAddress()) {
+            UnsafeApi.copyMemory(message.memoryAddress() + from, outAddress + idx, len);
+        } else {
+            outView.limit(idx + len).position(idx);
+            message.getBytes(from, outView);
+        }
     }
 
     private int pollSenders() {
