@@ -716,7 +716,7 @@ final class ShmConnection implements ShmChannel {
                 out.commit(idx);
                 return true;
             }
-            if (message instanceof CompositeByteBuf frame) {
+            if (len > SMALL && message instanceof CompositeByteBuf frame) {
                 int framed = writeFramedLoan(frame);
                 if (framed != NOT_FRAMED) {
                     return framed == WRITTEN;
@@ -774,7 +774,7 @@ final class ShmConnection implements ShmChannel {
      * into the loan's headroom, just before its data, so that the receiver sees the whole frame as one
      * contiguous read-only view of the pool. Anything else (a loan of another connection, a loan with
      * too little headroom, a loan that is not the last component or is shared) is {@link #NOT_FRAMED}
-     * and travels by copy.
+     * and travels by copy. Frames up to {@link #SMALL} bytes are not looked at: copying them costs less.
      *
      * @return {@link #WRITTEN}, {@link #NO_ROOM} or {@link #NOT_FRAMED}
      */

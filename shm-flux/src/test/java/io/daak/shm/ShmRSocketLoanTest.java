@@ -171,6 +171,26 @@ class ShmRSocketLoanTest {
     }
 
     @Test
+    void shouldCopySmallLoansAndReturnTheirBlocks() throws Exception {
+        ShmClientTransport transport = ShmClientTransport.create(socket);
+        RSocket client = connect(transport);
+        ShmConnection end = transport.connections().get(0);
+        ByteBuf data = transport.loan(512);
+        assertThat(data).isInstanceOf(PoolBuffer.class);
+        Payload reply = client.requestResponse(sequenced(data, 512, 3)).block(TIMEOUT);
+        try {
+            assertThat(reply.data().readableBytes()).isEqualTo(512);
+            assertThat(reply.data().getLong(0)).isEqualTo(3);
+        } finally {
+            reply.release();
+        }
+        assertThat(seenByServer.poll(10, TimeUnit.SECONDS))
+                .as("copied through the ring, not a view of the pool")
+                .isEqualTo("512 readOnly=false first=3 last=3 inPool=false at=-1");
+        awaitBlocksInUse(end, 0, TIMEOUT);
+    }
+
+    @Test
     void shouldLendOrdinaryBuffersWhenThePoolIsFullOrThereIsNoConnection() {
         ShmClientTransport transport = ShmClientTransport.create(socket);
         ByteBuf unconnected = transport.loan(1024);
