@@ -523,11 +523,13 @@ final class ShmConnection implements ShmChannel {
 
     private void onRecord(int type, DirectBuffer buffer, int index, int length) {
         switch (type) {
-            case FRAME ->
-                emit(
-                        length <= SMALL
-                                ? copyInSmall(index, length)
-                                : copyIn(index, length, alloc.directBuffer(length, length)));
+            case FRAME -> {
+                if (length <= SMALL) {
+                    emitSmall(index, length);
+                } else {
+                    emit(copyIn(index, length, alloc.directBuffer(length, length)));
+                }
+            }
             case FIRST -> {
                 int total = buffer.getInt(index);
                 if (assembling != null) {
@@ -560,11 +562,15 @@ final class ShmConnection implements ShmChannel {
     }
 
     /**
-     * A small message copied into the current receive chunk and lent as a retained slice of it: one
-     * pooled allocation per chunk instead of one per message. A slice kept by the receiver keeps its
-     * chunk (as Netty's TCP read buffers are kept by the frames sliced from them).
+     * Emits a small message copied into the current receive chunk, lent as a plain slice of it: one
+     * pooled allocation per chunk instead of one per message, and no reference counting per message.
+     * The slice shares the chunk's count, so a receiver that retains it keeps the chunk (as Netty's
+     * TCP read buffers are kept by the frames sliced from them), and this end, which holds one
+     * reference to the chunk for as long as it copies into it, must not release the slice. A
+     * receiver that releases a lent buffer it did not retain would free memory still in use; it is
+     * caught here (the chunk's count drops) and fails the connection.
      */
-    private ByteBuf copyInSmall(int index, int length) {
+    private void emitSmall(int index, int length) {
         ByteBuf c = chunk;
         if (c == null || c.writableBytes() < length) {
             if (c != null) {
@@ -575,7 +581,17 @@ final class ShmConnection implements ShmChannel {
         }
         int at = c.writerIndex();
         copyIn(index, length, c);
-        return c.retainedSlice(at, length);
+        emitted++;
+        CoreSubscriber<? super ByteBuf> r = receiver;
+        if (r != null && !receiveCancelled) {
+            int held = c.refCnt();
+            r.onNext(c.slice(at, length));
+            if (c.refCnt() < held) {
+                chunk = null; // not this end's to release any more
+                throw new IllegalStateException("the receiver of " + name
+                        + " released a message it did not retain: messages are lent during onNext only");
+            }
+        }
     }
 
     private ByteBuf copyIn(int index, int length, ByteBuf into) {

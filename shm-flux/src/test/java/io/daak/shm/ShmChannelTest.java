@@ -152,6 +152,20 @@ class ShmChannelTest {
     }
 
     @Test
+    void shouldFailAReceiverThatReleasesALentMessage() throws Exception {
+        ShmChannel client = ShmChannel.connect(socket).block(Duration.ofSeconds(10));
+        ShmChannel srv = serverSide();
+        StepVerifier.create(srv.receive().doOnNext(ByteBuf::release))
+                .then(() -> client.send(Mono.just(text("lent"))).subscribe())
+                .expectNextCount(1)
+                .expectErrorSatisfies(e -> assertThat(e)
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("released a message it did not retain"))
+                .verify(Duration.ofSeconds(10));
+        StepVerifier.create(client.onClose()).expectComplete().verify(Duration.ofSeconds(10));
+    }
+
+    @Test
     void shouldCompleteTheReceiverWhenThePeerCloses() throws Exception {
         ShmChannel client = ShmChannel.connect(socket).block(Duration.ofSeconds(10));
         ShmChannel srv = serverSide();
