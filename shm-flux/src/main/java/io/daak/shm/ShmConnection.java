@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.util.IllegalReferenceCountException;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import java.io.IOException;
 import java.lang.invoke.VarHandle;
@@ -562,13 +563,9 @@ final class ShmConnection implements ShmChannel {
     }
 
     /**
-     * Emits a small message copied into the current receive chunk, lent as a plain slice of it: one
-     * pooled allocation per chunk instead of one per message, and no reference counting per message.
-     * The slice shares the chunk's count, so a receiver that retains it keeps the chunk (as Netty's
-     * TCP read buffers are kept by the frames sliced from them), and this end, which holds one
-     * reference to the chunk for as long as it copies into it, must not release the slice. A
-     * receiver that releases a lent buffer it did not retain would free memory still in use; it is
-     * caught here (the chunk's count drops) and fails the connection.
+     * Emits a small message copied into the current receive chunk, lent as a retained slice of it:
+     * one pooled allocation per chunk instead of one per message. A slice kept by the receiver keeps
+     * its chunk (as Netty's TCP read buffers are kept by the frames sliced from them).
      */
     private void emitSmall(int index, int length) {
         ByteBuf c = chunk;
@@ -581,17 +578,7 @@ final class ShmConnection implements ShmChannel {
         }
         int at = c.writerIndex();
         copyIn(index, length, c);
-        emitted++;
-        CoreSubscriber<? super ByteBuf> r = receiver;
-        if (r != null && !receiveCancelled) {
-            int held = c.refCnt();
-            r.onNext(c.slice(at, length));
-            if (c.refCnt() < held) {
-                chunk = null; // not this end's to release any more
-                throw new IllegalStateException("the receiver of " + name
-                        + " released a message it did not retain: messages are lent during onNext only");
-            }
-        }
+        emit(c.retainedSlice(at, length));
     }
 
     private ByteBuf copyIn(int index, int length, ByteBuf into) {
@@ -615,7 +602,14 @@ final class ShmConnection implements ShmChannel {
                 r.onNext(message);
             }
         } finally {
-            message.release();
+            try {
+                message.release();
+            } catch (IllegalReferenceCountException e) {
+                throw new IllegalStateException(
+                        "the receiver of " + name
+                                + " released a message it did not retain: messages are lent during onNext only",
+                        e);
+            }
         }
     }
 
