@@ -126,6 +126,7 @@ final class ShmConnection implements ShmChannel {
     private int senderCursor;
     private long disposeDeadline;
     private int unsignalled;
+    private boolean holding;
     private @Nullable ByteBuf chunk;
     private final MessageHandler handler = this::onRecord;
 
@@ -312,6 +313,16 @@ final class ShmConnection implements ShmChannel {
     /** Pool blocks of this end's outbound pool in use (loaned, or sent and not yet released by the peer). */
     int poolBlocksInUse() {
         return outPool == null ? 0 : outPool.blocksInUse();
+    }
+
+    /** Bytes written into the outbound ring and not yet read by the peer; for tests. */
+    int outboundBacklog() {
+        return out.size();
+    }
+
+    /** The outbound ring's capacity; for tests. */
+    int outboundCapacity() {
+        return out.capacity();
     }
 
     /** The peer's pool as this end maps it: large messages arrive as views into it; for tests. */
@@ -665,7 +676,7 @@ final class ShmConnection implements ShmChannel {
      * recycled by Netty, right after they were made; the peer is woken after the current batch.
      */
     private boolean canWriteNow() {
-        return Thread.currentThread() == ioThread && pending == null && frames.isEmpty() && !terminated;
+        return Thread.currentThread() == ioThread && pending == null && !holding && frames.isEmpty() && !terminated;
     }
 
     private void writeNow(ByteBuf message, @Nullable Sender source) {
@@ -997,7 +1008,14 @@ final class ShmConnection implements ShmChannel {
             }
             ByteBuf b = queue.poll();
             if (b != null) {
-                consumed();
+                // b is not written yet: what the publisher emits in answer to this demand must
+                // queue up behind it rather than be written at once.
+                holding = true;
+                try {
+                    consumed();
+                } finally {
+                    holding = false;
+                }
             }
             return b;
         }

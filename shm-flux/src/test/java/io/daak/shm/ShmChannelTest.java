@@ -152,6 +152,38 @@ class ShmChannelTest {
     }
 
     @Test
+    void shouldKeepTheOrderOfMessagesMadeOnDemandWhileTheRingIsFull() throws Exception {
+        ShmConnection client = (ShmConnection) ShmChannel.connect(socket).block(Duration.ofSeconds(10));
+        ShmChannel srv = serverSide();
+        int count = 200_000;
+        long[] next = {0};
+        // The receiver asks for nothing until the ring is full: the sender then has a message half
+        // way, messages queued, and a publisher asked for more from the I/O thread as they drain.
+        StepVerifier.create(srv.receive().take(count).map(b -> b.getLong(0) == next[0]++), 0)
+                .then(() -> client.send(Flux.range(0, count)
+                                .map(i -> Unpooled.directBuffer(64).writeLong(i).writerIndex(64)))
+                        .subscribe())
+                .then(() -> awaitBacklog(client, Duration.ofSeconds(10)))
+                .thenRequest(Long.MAX_VALUE)
+                .thenConsumeWhile(Boolean::booleanValue)
+                .as("every message in order")
+                .expectComplete()
+                .verify(Duration.ofSeconds(20));
+        assertThat(next[0]).isEqualTo(count);
+    }
+
+    /** Waits, yielding, until {@code connection}'s outbound ring is full but for a record or two. */
+    private static void awaitBacklog(ShmConnection connection, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (connection.outboundBacklog() < connection.outboundCapacity() - 256) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("outbound backlog " + connection.outboundBacklog() + " within " + timeout);
+            }
+            Thread.yield();
+        }
+    }
+
+    @Test
     void shouldFailAReceiverThatReleasesALentMessage() throws Exception {
         ShmChannel client = ShmChannel.connect(socket).block(Duration.ofSeconds(10));
         ShmChannel srv = serverSide();
