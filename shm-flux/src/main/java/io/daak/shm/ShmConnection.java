@@ -128,6 +128,7 @@ final class ShmConnection implements ShmChannel {
     private int unsignalled;
     private boolean holding;
     private @Nullable ByteBuf chunk;
+    private ByteBuffer chunkMemory = ByteBuffer.allocateDirect(0);
     private final MessageHandler handler = this::onRecord;
 
     ShmConnection(ConnectionFile file, int side, SocketChannel socket, Path socketPath, ShmOptions options) {
@@ -574,9 +575,10 @@ final class ShmConnection implements ShmChannel {
     }
 
     /**
-     * Emits a small message copied into the current receive chunk, lent as a retained slice of it:
-     * one pooled allocation per chunk instead of one per message. A slice kept by the receiver keeps
-     * its chunk (as Netty's TCP read buffers are kept by the frames sliced from them).
+     * Emits a small message copied into the current receive chunk, lent as a {@link LentBuffer} view
+     * of it: one pooled allocation per chunk instead of one per message, and no reference counting
+     * for a message the receiver does not retain. A view the receiver retains keeps its chunk (as
+     * Netty's TCP read buffers are kept by the frames sliced from them).
      */
     private void emitSmall(int index, int length) {
         ByteBuf c = chunk;
@@ -586,10 +588,32 @@ final class ShmConnection implements ShmChannel {
             }
             c = alloc.directBuffer(RECEIVE_CHUNK, RECEIVE_CHUNK);
             chunk = c;
+            chunkMemory = c.nioBuffer(0, RECEIVE_CHUNK);
         }
         int at = c.writerIndex();
         copyIn(index, length, c);
-        emit(c.retainedSlice(at, length));
+        emitted++;
+        CoreSubscriber<? super ByteBuf> r = receiver;
+        if (r == null || receiveCancelled) {
+            return;
+        }
+        LentBuffer view = new LentBuffer(alloc, chunkMemory.slice(at, length), c);
+        r.onNext(view);
+        int count = view.refCnt();
+        if (count == 0) {
+            throw releasedLent(null);
+        }
+        if (view.holdsChunk()) {
+            view.release(); // this end's reference; the receiver's keep the view and its chunk
+        }
+        // Otherwise nobody kept the view: it is simply dropped, the chunk's memory is this end's.
+    }
+
+    private IllegalStateException releasedLent(@Nullable Throwable cause) {
+        return new IllegalStateException(
+                "the receiver of " + name
+                        + " released a message it did not retain: messages are lent during onNext only",
+                cause);
     }
 
     private ByteBuf copyIn(int index, int length, ByteBuf into) {
@@ -616,10 +640,7 @@ final class ShmConnection implements ShmChannel {
             try {
                 message.release();
             } catch (IllegalReferenceCountException e) {
-                throw new IllegalStateException(
-                        "the receiver of " + name
-                                + " released a message it did not retain: messages are lent during onNext only",
-                        e);
+                throw releasedLent(e);
             }
         }
     }
