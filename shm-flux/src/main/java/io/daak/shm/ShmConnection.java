@@ -43,6 +43,12 @@ import reactor.util.concurrent.Queues;
  * on the Unix-domain socket: it turns wake-up bytes into unparks and notices at once when the peer
  * process is gone.
  *
+ * <p>Per message the I/O thread does little on purpose: a message sent from the I/O thread itself
+ * (RSocket's frames, messages a publisher makes on demand) goes straight into the ring without a
+ * queue; a small received message is copied into a receive chunk shared with its neighbours and lent
+ * as a {@link LentBuffer}, counted only if the receiver retains it; a frame whose data is a loan of
+ * this end's pool travels as a reference to it, its header copied into the loan's headroom.
+ *
  * <p>Ring records: {@link #FRAME} (a whole message), {@link #FIRST} (int total length, then the first
  * bytes of a message longer than a record) followed by {@link #NEXT} records, and {@link #POOL} (int
  * first block, int offset in the run, int length: a message in the sender's pool).
@@ -692,14 +698,19 @@ final class ShmConnection implements ShmChannel {
     }
 
     /**
-     * I/O thread, nothing queued: writes {@code message} at once (RSocket sends most frames from
-     * this thread, while it handles inbound frames), so that each frame's buffers are released, and
-     * recycled by Netty, right after they were made; the peer is woken after the current batch.
+     * Whether a message sent now may go straight into the ring: on the I/O thread, with nothing
+     * written half way, nothing queued before it and no message taken from a queue but not yet written.
      */
     private boolean canWriteNow() {
         return Thread.currentThread() == ioThread && pending == null && !holding && frames.isEmpty() && !terminated;
     }
 
+    /**
+     * I/O thread, {@link #canWriteNow()}: writes {@code message} at once (RSocket sends most frames
+     * from this thread, while it handles inbound frames), so that each frame's buffers are released,
+     * and recycled by Netty, right after they were made; the peer is woken after the current pass.
+     * Takes ownership of {@code message}.
+     */
     private void writeNow(ByteBuf message, @Nullable Sender source) {
         if (peerGone || peerBye) {
             message.release();
@@ -875,7 +886,7 @@ final class ShmConnection implements ShmChannel {
     }
 
     private void copyOut(ByteBuf message, int from, int idx, int len) {
-        if (message.hasMemoryAddress()) {
+        if (message.hasMemoryAddress() && message.refCnt() > 0) {
             UnsafeApi.copyMemory(message.memoryAddress() + from, outAddress + idx, len);
         } else {
             outView.limit(idx + len).position(idx);
