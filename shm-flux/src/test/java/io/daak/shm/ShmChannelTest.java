@@ -8,6 +8,7 @@ import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -16,10 +17,12 @@ import org.agrona.BufferUtil;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
+@ExtendWith(LeakWatch.class)
 class ShmChannelTest {
 
     private final BlockingQueue<ShmChannel> accepted = new ArrayBlockingQueue<>(16);
@@ -180,6 +183,44 @@ class ShmChannelTest {
                 throw new AssertionError("outbound backlog " + connection.outboundBacklog() + " within " + timeout);
             }
             Thread.yield();
+        }
+    }
+
+    @Test
+    void shouldKeepSmallMessagesThatTheReceiverRetainsIntactAcrossReceiveBuffers() throws Exception {
+        ShmChannel client = ShmChannel.connect(socket).block(Duration.ofSeconds(10));
+        ShmChannel srv = serverSide();
+        int count = 5_000;
+        int size = 100; // small: lent as views of shared receive buffers, 160 of them to a buffer
+        List<ByteBuf> kept = new ArrayList<>();
+        StepVerifier.create(srv.receive().take(count).doOnNext(b -> {
+                    if (b.getInt(0) % 7 == 0) {
+                        kept.add(b.retain()); // kept while the buffers around it are reused
+                    }
+                }))
+                .then(() -> client.send(Flux.range(0, count).map(i -> {
+                            ByteBuf b = Unpooled.directBuffer(size);
+                            for (int k = 0; k < size / Integer.BYTES; k++) {
+                                b.writeInt(i + k);
+                            }
+                            return b;
+                        }))
+                        .subscribe())
+                .expectNextCount(count)
+                .expectComplete()
+                .verify(Duration.ofSeconds(20));
+        try {
+            assertThat(kept).hasSize((count + 6) / 7);
+            for (ByteBuf b : kept) {
+                int first = b.getInt(0);
+                for (int k = 0; k < size / Integer.BYTES; k++) {
+                    assertThat(b.getInt(k * Integer.BYTES))
+                            .as("int %d of message %d", k, first)
+                            .isEqualTo(first + k);
+                }
+            }
+        } finally {
+            kept.forEach(ByteBuf::release);
         }
     }
 
