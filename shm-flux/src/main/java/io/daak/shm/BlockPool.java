@@ -112,6 +112,11 @@ final class BlockPool {
         }
     }
 
+    /** All blocks, as a new buffer; for tests. */
+    ByteBuffer blocks() {
+        return blocks.duplicate();
+    }
+
     UnsafeBuffer states() {
         return states;
     }

@@ -58,9 +58,12 @@ public interface ShmChannel extends Disposable {
 
     /**
      * The messages from the peer, in order. Only one subscriber. Each {@code ByteBuf} is lent: valid
-     * only during {@code onNext}; {@code retain()} it to keep it. Large messages are read-only views of
-     * shared memory, returned to the peer's pool when released. Completes when the peer closes,
-     * errors with {@link ShmPeerLostException} when it dies; cancelling closes the channel.
+     * only during {@code onNext}; {@code retain()} it to keep it, and never release one that was not
+     * retained (the channel then fails with an {@link IllegalStateException}). Small messages (up to
+     * 1 KiB) are views of a receive buffer shared with the messages around them, which a retained one
+     * keeps; large messages are read-only views of shared memory, returned to the peer's pool when
+     * released. Completes when the peer closes, errors with {@link ShmPeerLostException} when it dies;
+     * cancelling closes the channel.
      *
      * @return the inbound messages
      */

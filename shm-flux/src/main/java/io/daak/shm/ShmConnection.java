@@ -4,7 +4,10 @@ import static io.daak.shm.ConnectionFileDescriptor.sleepingOffset;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.util.IllegalReferenceCountException;
+import io.netty.util.concurrent.FastThreadLocalThread;
 import java.io.IOException;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
@@ -15,6 +18,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.agrona.DirectBuffer;
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
@@ -38,6 +42,12 @@ import reactor.util.concurrent.Queues;
  * (a wake-up of a parked thread costs more than the yield phase's polling). A second thread blocks
  * on the Unix-domain socket: it turns wake-up bytes into unparks and notices at once when the peer
  * process is gone.
+ *
+ * <p>Per message the I/O thread does little on purpose: a message sent from the I/O thread itself
+ * (RSocket's frames, messages a publisher makes on demand) goes straight into the ring without a
+ * queue; a small received message is copied into a receive chunk shared with its neighbours and lent
+ * as a {@link LentBuffer}, counted only if the receiver retains it; a frame whose data is a loan of
+ * this end's pool travels as a reference to it, its header copied into the loan's headroom.
  *
  * <p>Ring records: {@link #FRAME} (a whole message), {@link #FIRST} (int total length, then the first
  * bytes of a message longer than a record) followed by {@link #NEXT} records, and {@link #POOL} (int
@@ -65,6 +75,11 @@ final class ShmConnection implements ShmChannel {
     private static final int PREFETCH = 256;
     private static final int BATCH = 256;
     private static final long SAFETY_PARK_NANOS = 200_000_000L;
+    private static final int SMALL = 1024;
+    private static final int RECEIVE_CHUNK = 16 * 1024;
+    private static final int WRITTEN = 1;
+    private static final int NO_ROOM = 0;
+    private static final int NOT_FRAMED = -1;
 
     private final ConnectionFile file;
     private final int side;
@@ -81,6 +96,8 @@ final class ShmConnection implements ShmChannel {
     private final OneToOneRingBuffer in;
     private final ByteBuffer outView;
     private final ByteBuffer inView;
+    private final long outAddress;
+    private final long inAddress;
     private final @Nullable BlockPool outPool;
     private final UnsafeBuffer inPoolStates;
     private final ByteBuffer inPoolBlocks;
@@ -114,6 +131,10 @@ final class ShmConnection implements ShmChannel {
     private int emitted;
     private int senderCursor;
     private long disposeDeadline;
+    private int unsignalled;
+    private boolean holding;
+    private @Nullable ByteBuf chunk;
+    private ByteBuffer chunkMemory = ByteBuffer.allocateDirect(0);
     private final MessageHandler handler = this::onRecord;
 
     ShmConnection(ConnectionFile file, int side, SocketChannel socket, Path socketPath, ShmOptions options) {
@@ -136,6 +157,8 @@ final class ShmConnection implements ShmChannel {
         // UnsafeBuffer over a slice of the mapping: its index 0 is the ring's first byte.
         this.outView.clear();
         this.inView.clear();
+        this.outAddress = out.buffer().addressOffset();
+        this.inAddress = in.buffer().addressOffset();
         this.outPool = file.poolBlocks > 0
                 ? new BlockPool(file.poolStates(side), file.poolBlocks(side), file.poolBlockSize, file.poolBlocks)
                 : null;
@@ -144,7 +167,9 @@ final class ShmConnection implements ShmChannel {
         this.inBlockSize = file.poolBlockSize;
         this.name = (side == ConnectionFileDescriptor.CLIENT ? "client" : "server") + " end of " + socketPath
                 + " (peer pid " + peerPid + ")";
-        this.ioThread = new Thread(this::ioLoop, "shm-io-" + socketPath.getFileName() + "-" + peerPid);
+        // A Netty thread: Netty 4.2 gives pooled-buffer caches and recyclers only to these, and this
+        // thread allocates and releases a buffer or two per frame.
+        this.ioThread = new FastThreadLocalThread(this::ioLoop, "shm-io-" + socketPath.getFileName() + "-" + peerPid);
         this.ioThread.setDaemon(true);
         this.socketThread = new Thread(this::socketLoop, "shm-socket-" + socketPath.getFileName() + "-" + peerPid);
         this.socketThread.setDaemon(true);
@@ -219,6 +244,10 @@ final class ShmConnection implements ShmChannel {
             message.release();
             return;
         }
+        if (canWriteNow()) {
+            writeNow(message, null);
+            return;
+        }
         frames.offer(message);
         if (terminated) {
             drainFrames();
@@ -228,17 +257,36 @@ final class ShmConnection implements ShmChannel {
 
     @Override
     public ByteBuf loan(int size) {
+        return loan(size, 0);
+    }
+
+    /**
+     * A loan of {@code size} bytes preceded, in the same run of blocks, by at least {@code headroom}
+     * bytes that only the sender writes: room for a frame header in front of the data, so that a frame
+     * made of a header and the loan travels as one pool reference (see {@link #writeFramedLoan}). The
+     * data ends at the end of the run, so the room in front is as large as the run allows.
+     */
+    ByteBuf loan(int size, int headroom) {
         if (size < 0) {
             throw new IllegalArgumentException("size=" + size + " must not be negative");
         }
         BlockPool pool = outPool;
-        int first = pool == null || size == 0 ? -1 : pool.tryAllocate(size);
+        int first = pool == null || size == 0 ? -1 : pool.tryAllocate(size + headroom);
         if (first < 0) {
             return alloc.directBuffer(size, size);
         }
-        PoolBuffer b = new PoolBuffer(alloc, pool.slice(first, 0, size), pool.states(), first, 0, pool);
+        if (headroom > 0) {
+            long run = ((long) size + headroom + pool.blockSize() - 1) / pool.blockSize() * pool.blockSize();
+            headroom = (int) (run - size);
+        }
+        PoolBuffer b = new PoolBuffer(alloc, pool.slice(first, headroom, size), pool.states(), first, headroom, pool);
         b.clear();
         return b;
+    }
+
+    /** Whether the caller runs on this end's I/O thread (where RSocket calls responders and requesters). */
+    boolean isIoThread() {
+        return Thread.currentThread() == ioThread;
     }
 
     @Override
@@ -274,9 +322,24 @@ final class ShmConnection implements ShmChannel {
         return outPool == null ? 0 : outPool.blocksInUse();
     }
 
+    /** Bytes written into the outbound ring and not yet read by the peer; for tests. */
+    int outboundBacklog() {
+        return out.size();
+    }
+
+    /** The outbound ring's capacity; for tests. */
+    int outboundCapacity() {
+        return out.capacity();
+    }
+
     /** The peer's pool as this end maps it: large messages arrive as views into it; for tests. */
     ByteBuffer inboundPool() {
         return inPoolBlocks.duplicate();
+    }
+
+    /** This end's outbound pool: loans point into it; for tests. */
+    ByteBuffer outboundPool() {
+        return outPool == null ? ByteBuffer.allocateDirect(0) : outPool.blocks();
     }
 
     ByteBufAllocator alloc() {
@@ -292,6 +355,9 @@ final class ShmConnection implements ShmChannel {
 
     /** Wakes this end's I/O thread if it parked; called by other threads of this process. */
     private void wakeLocal() {
+        if (Thread.currentThread() == ioThread) {
+            return; // awake by definition, and it looks for work before it parks
+        }
         VarHandle.fullFence();
         int v = header.getIntVolatile(mySleeping);
         if (v != 0 && header.compareAndSetInt(mySleeping, v, 0)) {
@@ -357,6 +423,11 @@ final class ShmConnection implements ShmChannel {
         try {
             while (true) {
                 int work = readInbound() + writeOutbound() + pollSenders();
+                if (unsignalled > 0) {
+                    work += unsignalled;
+                    unsignalled = 0;
+                    wakePeer(true);
+                }
                 if (disposeRequested) {
                     if (disposeDeadline == 0) {
                         disposeDeadline = System.nanoTime() + 1_000_000_000L;
@@ -471,7 +542,13 @@ final class ShmConnection implements ShmChannel {
 
     private void onRecord(int type, DirectBuffer buffer, int index, int length) {
         switch (type) {
-            case FRAME -> emit(copyIn(index, length, alloc.directBuffer(length, length)));
+            case FRAME -> {
+                if (length <= SMALL) {
+                    emitSmall(index, length);
+                } else {
+                    emit(copyIn(index, length, alloc.directBuffer(length, length)));
+                }
+            }
             case FIRST -> {
                 int total = buffer.getInt(index);
                 if (assembling != null) {
@@ -503,9 +580,58 @@ final class ShmConnection implements ShmChannel {
         }
     }
 
+    /**
+     * Emits a small message copied into the current receive chunk, lent as a {@link LentBuffer} view
+     * of it: one pooled allocation per chunk instead of one per message, and no reference counting
+     * for a message the receiver does not retain. A view the receiver retains keeps its chunk (as
+     * Netty's TCP read buffers are kept by the frames sliced from them).
+     */
+    private void emitSmall(int index, int length) {
+        ByteBuf c = chunk;
+        if (c == null || c.writableBytes() < length) {
+            if (c != null) {
+                c.release();
+            }
+            c = alloc.directBuffer(RECEIVE_CHUNK, RECEIVE_CHUNK);
+            chunk = c;
+            chunkMemory = c.nioBuffer(0, RECEIVE_CHUNK);
+        }
+        int at = c.writerIndex();
+        copyIn(index, length, c);
+        emitted++;
+        CoreSubscriber<? super ByteBuf> r = receiver;
+        if (r == null || receiveCancelled) {
+            return;
+        }
+        LentBuffer view = new LentBuffer(alloc, chunkMemory.slice(at, length), c);
+        r.onNext(view);
+        int count = view.refCnt();
+        if (count == 0) {
+            throw releasedLent(null);
+        }
+        if (view.holdsChunk()) {
+            view.release(); // this end's reference; the receiver's keep the view and its chunk
+        }
+        // Otherwise nobody kept the view: it is simply dropped, the chunk's memory is this end's.
+    }
+
+    private IllegalStateException releasedLent(@Nullable Throwable cause) {
+        return new IllegalStateException(
+                "the receiver of " + name
+                        + " released a message it did not retain: messages are lent during onNext only",
+                cause);
+    }
+
     private ByteBuf copyIn(int index, int length, ByteBuf into) {
-        inView.limit(index + length).position(index);
-        into.writeBytes(inView);
+        int at = into.writerIndex();
+        if (into.hasMemoryAddress() && into.writableBytes() >= length) {
+            // One memory copy, without moving a ByteBuffer's position and limit or Netty's checks.
+            UnsafeApi.copyMemory(inAddress + index, into.memoryAddress() + at, length);
+            into.writerIndex(at + length);
+        } else {
+            inView.limit(index + length).position(index);
+            into.writeBytes(inView);
+        }
         return into;
     }
 
@@ -517,7 +643,11 @@ final class ShmConnection implements ShmChannel {
                 r.onNext(message);
             }
         } finally {
-            message.release();
+            try {
+                message.release();
+            } catch (IllegalReferenceCountException e) {
+                throw releasedLent(e);
+            }
         }
     }
 
@@ -567,6 +697,43 @@ final class ShmConnection implements ShmChannel {
         return written + (progress ? 1 : 0);
     }
 
+    /**
+     * Whether a message sent now may go straight into the ring: on the I/O thread, with nothing
+     * written half way, nothing queued before it and no message taken from a queue but not yet written.
+     */
+    private boolean canWriteNow() {
+        return Thread.currentThread() == ioThread && pending == null && !holding && frames.isEmpty() && !terminated;
+    }
+
+    /**
+     * I/O thread, {@link #canWriteNow()}: writes {@code message} at once (RSocket sends most frames
+     * from this thread, while it handles inbound frames), so that each frame's buffers are released,
+     * and recycled by Netty, right after they were made; the peer is woken after the current pass.
+     * Takes ownership of {@code message}.
+     */
+    private void writeNow(ByteBuf message, @Nullable Sender source) {
+        if (peerGone || peerBye) {
+            message.release();
+            return;
+        }
+        pendingOffset = 0;
+        boolean done;
+        try {
+            done = writeOne(message);
+        } catch (RuntimeException e) {
+            message.release();
+            throw e;
+        }
+        if (done) {
+            message.release();
+        } else {
+            pending = message;
+            pendingSource = source;
+            blockedAtConsumerPosition = out.consumerPosition();
+        }
+        unsignalled++;
+    }
+
     private @Nullable ByteBuf pollSenderMessage() {
         int n = senders.size();
         for (int i = 0; i < n; i++) {
@@ -601,6 +768,12 @@ final class ShmConnection implements ShmChannel {
                 loan.handOver();
                 out.commit(idx);
                 return true;
+            }
+            if (len > SMALL && message instanceof CompositeByteBuf frame) {
+                int framed = writeFramedLoan(frame);
+                if (framed != NOT_FRAMED) {
+                    return framed == WRITTEN;
+                }
             }
             if (len >= zeroCopyThreshold && outPool != null) {
                 int idx = out.tryClaim(POOL, 3 * Integer.BYTES);
@@ -648,6 +821,56 @@ final class ShmConnection implements ShmChannel {
         return true;
     }
 
+    /**
+     * Sends a frame whose last component is a loan of this end's pool (an RSocket frame: header and
+     * metadata, then the loaned data) as one pool reference: the bytes in front of the loan are copied
+     * into the loan's headroom, just before its data, so that the receiver sees the whole frame as one
+     * contiguous read-only view of the pool. Anything else (a loan of another connection, a loan with
+     * too little headroom, a loan that is not the last component or is shared) is {@link #NOT_FRAMED}
+     * and travels by copy. Frames up to {@link #SMALL} bytes are not looked at: copying them costs less.
+     *
+     * @return {@link #WRITTEN}, {@link #NO_ROOM} or {@link #NOT_FRAMED}
+     */
+    private int writeFramedLoan(CompositeByteBuf frame) {
+        int n = frame.numComponents();
+        if (n < 2 || outPool == null || frame.writerIndex() != frame.capacity()) {
+            return NOT_FRAMED;
+        }
+        int dataStart = frame.toByteIndex(n - 1);
+        int prefix = dataStart - frame.readerIndex();
+        int dataLength = frame.writerIndex() - dataStart;
+        if (prefix < 0 || dataLength <= 0) {
+            return NOT_FRAMED;
+        }
+        ByteBuf component = frame.internalComponent(n - 1);
+        ByteBuf root = component;
+        while (!(root instanceof PoolBuffer)) {
+            ByteBuf inner = root.unwrap();
+            if (inner == null) {
+                return NOT_FRAMED;
+            }
+            root = inner;
+        }
+        PoolBuffer loan = (PoolBuffer) root;
+        if (loan.owner != outPool || loan.refCnt() != 1 || loan.handedOver() || !component.hasMemoryAddress()) {
+            return NOT_FRAMED;
+        }
+        long inLoan = component.memoryAddress() - loan.memoryAddress();
+        if (inLoan < 0 || inLoan + dataLength > loan.capacity() || prefix > loan.offsetInRun + inLoan) {
+            return NOT_FRAMED;
+        }
+        int idx = out.tryClaim(POOL, 3 * Integer.BYTES);
+        if (idx < 0) {
+            return NO_ROOM;
+        }
+        int offset = loan.offsetInRun + (int) inLoan - prefix;
+        frame.getBytes(frame.readerIndex(), outPool.slice(loan.first, offset, prefix));
+        putPoolRecord(idx, loan.first, offset, prefix + dataLength);
+        loan.handOver();
+        out.commit(idx);
+        return WRITTEN;
+    }
+
     private @Nullable PoolBuffer ownLoan(ByteBuf message) {
         if (message instanceof PoolBuffer p && p.owner == outPool && p.refCnt() == 1 && !p.handedOver()) {
             return p;
@@ -663,8 +886,12 @@ final class ShmConnection implements ShmChannel {
     }
 
     private void copyOut(ByteBuf message, int from, int idx, int len) {
-        outView.limit(idx + len).position(idx);
-        message.getBytes(from, outView);
+        if (message.hasMemoryAddress() && message.refCnt() > 0) {
+            UnsafeApi.copyMemory(message.memoryAddress() + from, outAddress + idx, len);
+        } else {
+            outView.limit(idx + len).position(idx);
+            message.getBytes(from, outView);
+        }
     }
 
     private int pollSenders() {
@@ -697,6 +924,10 @@ final class ShmConnection implements ShmChannel {
         if (assembling != null) {
             assembling.release();
             assembling = null;
+        }
+        if (chunk != null) {
+            chunk.release();
+            chunk = null;
         }
         drainFrames();
         Throwable error = failure != null ? failure : lost ? closedError() : null;
@@ -766,7 +997,18 @@ final class ShmConnection implements ShmChannel {
 
         @Override
         public void onNext(ByteBuf b) {
-            if (cancelled || finished || !queue.offer(b)) {
+            if (cancelled || finished) {
+                b.release();
+                return;
+            }
+            if (queue.isEmpty() && canWriteNow()) {
+                // Made on the I/O thread (on demand, or in reply to a received message): straight
+                // into the ring, in order, since nothing of this sender is queued.
+                writeNow(b, this);
+                consumed();
+                return;
+            }
+            if (!queue.offer(b)) {
                 b.release();
                 return;
             }
@@ -797,14 +1039,28 @@ final class ShmConnection implements ShmChannel {
                 return null;
             }
             ByteBuf b = queue.poll();
-            if (b != null && ++consumed == PREFETCH - PREFETCH / 4) {
+            if (b != null) {
+                // b is not written yet: what the publisher emits in answer to this demand must
+                // queue up behind it rather than be written at once.
+                holding = true;
+                try {
+                    consumed();
+                } finally {
+                    holding = false;
+                }
+            }
+            return b;
+        }
+
+        /** I/O thread: one more message taken; replenishes demand every three quarters of the prefetch. */
+        private void consumed() {
+            if (++consumed == PREFETCH - PREFETCH / 4) {
                 consumed = 0;
                 Subscription s = upstream;
                 if (s != null) {
                     s.request(PREFETCH - PREFETCH / 4);
                 }
             }
-            return b;
         }
 
         /** I/O thread: signals the sink when everything is written; true when this sender is finished. */

@@ -1,5 +1,6 @@
 package io.daak.shm;
 
+import io.netty.buffer.ByteBuf;
 import io.rsocket.Closeable;
 import io.rsocket.transport.ServerTransport;
 import java.nio.file.Path;
@@ -25,6 +26,7 @@ public final class ShmServerTransport implements ServerTransport<Closeable> {
 
     private final Path socketPath;
     private final ShmOptions options;
+    private final LoanSource loans = new LoanSource();
 
     private ShmServerTransport(Path socketPath, ShmOptions options) {
         this.socketPath = socketPath;
@@ -53,11 +55,48 @@ public final class ShmServerTransport implements ServerTransport<Closeable> {
                 Objects.requireNonNull(socketPath, "socketPath"), Objects.requireNonNull(options, "options"));
     }
 
+    /**
+     * Loans an empty buffer of {@code size} bytes from the shared pool of one of this server's
+     * connections, to be filled and sent as a payload's data ({@code ByteBufPayload.create(loan,
+     * metadata)}): the frame then travels as a reference to the pool, without a copy, and the client's
+     * payload data is a read-only view of the same memory.
+     *
+     * <pre>{@code
+     * public Flux<Payload> requestStream(Payload request) {          // runs on the connection's I/O thread
+     *     request.release();
+     *     return Flux.range(0, 100).map(i -> {
+     *         ByteBuf data = transport.loan(16 << 20);              // made on demand: the same thread
+     *         return ByteBufPayload.create(fill(data, i));
+     *     });
+     * }
+     * }</pre>
+     *
+     * <p>Which pool: the one of the connection whose I/O thread calls. RSocket calls responders on it
+     * and requests the next payloads of a stream from it, so a responder that makes its payloads where
+     * RSocket asks for them gets the right pool; on any other thread the connection opened last lends.
+     * Sent over another connection than the one that lent it, the payload is copied as any other and
+     * the loan returns to its own pool. Zero-copy needs the loan itself (or a slice) as the data,
+     * reference count 1, metadata up to about 1 KiB, and no RSocket fragmentation. When the pool has
+     * no room, or no connection is open, the result is an ordinary direct buffer, sent by copy.
+     *
+     * @param size the capacity, fixed
+     * @return an empty buffer owned by the caller: send it or release it
+     */
+    public ByteBuf loan(int size) {
+        return loans.loan(size);
+    }
+
+    /** The connections this transport opened or accepted that are still open; for tests. */
+    java.util.List<ShmConnection> connections() {
+        return loans.connections();
+    }
+
     @Override
     public Mono<Closeable> start(ConnectionAcceptor acceptor) {
         Objects.requireNonNull(acceptor, "acceptor");
         return Mono.fromCallable(() -> {
             ShmServer server = ShmServer.bind(socketPath, options, ch -> {
+                loans.add((ShmConnection) ch);
                 ShmDuplexConnection connection = new ShmDuplexConnection((ShmConnection) ch);
                 acceptor.apply(connection).subscribe(null, e -> {
                     log.debug("RSocket acceptor on {} failed: {}", socketPath, e.toString());

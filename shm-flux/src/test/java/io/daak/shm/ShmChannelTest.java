@@ -8,6 +8,7 @@ import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -16,10 +17,12 @@ import org.agrona.BufferUtil;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
+@ExtendWith(LeakWatch.class)
 class ShmChannelTest {
 
     private final BlockingQueue<ShmChannel> accepted = new ArrayBlockingQueue<>(16);
@@ -149,6 +152,90 @@ class ShmChannelTest {
             awaitBlocksInUse(client, 0, Duration.ofSeconds(10));
             client.dispose();
         }
+    }
+
+    @Test
+    void shouldKeepTheOrderOfMessagesMadeOnDemandWhileTheRingIsFull() throws Exception {
+        ShmConnection client = (ShmConnection) ShmChannel.connect(socket).block(Duration.ofSeconds(10));
+        ShmChannel srv = serverSide();
+        int count = 200_000;
+        long[] next = {0};
+        // The receiver asks for nothing until the ring is full: the sender then has a message half
+        // way, messages queued, and a publisher asked for more from the I/O thread as they drain.
+        StepVerifier.create(srv.receive().take(count).map(b -> b.getLong(0) == next[0]++), 0)
+                .then(() -> client.send(Flux.range(0, count)
+                                .map(i -> Unpooled.directBuffer(64).writeLong(i).writerIndex(64)))
+                        .subscribe())
+                .then(() -> awaitBacklog(client, Duration.ofSeconds(10)))
+                .thenRequest(Long.MAX_VALUE)
+                .thenConsumeWhile(Boolean::booleanValue)
+                .as("every message in order")
+                .expectComplete()
+                .verify(Duration.ofSeconds(20));
+        assertThat(next[0]).isEqualTo(count);
+    }
+
+    /** Waits, yielding, until {@code connection}'s outbound ring is full but for a record or two. */
+    private static void awaitBacklog(ShmConnection connection, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (connection.outboundBacklog() < connection.outboundCapacity() - 256) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("outbound backlog " + connection.outboundBacklog() + " within " + timeout);
+            }
+            Thread.yield();
+        }
+    }
+
+    @Test
+    void shouldKeepSmallMessagesThatTheReceiverRetainsIntactAcrossReceiveBuffers() throws Exception {
+        ShmChannel client = ShmChannel.connect(socket).block(Duration.ofSeconds(10));
+        ShmChannel srv = serverSide();
+        int count = 5_000;
+        int size = 100; // small: lent as views of shared receive buffers, 160 of them to a buffer
+        List<ByteBuf> kept = new ArrayList<>();
+        StepVerifier.create(srv.receive().take(count).doOnNext(b -> {
+                    if (b.getInt(0) % 7 == 0) {
+                        kept.add(b.retain()); // kept while the buffers around it are reused
+                    }
+                }))
+                .then(() -> client.send(Flux.range(0, count).map(i -> {
+                            ByteBuf b = Unpooled.directBuffer(size);
+                            for (int k = 0; k < size / Integer.BYTES; k++) {
+                                b.writeInt(i + k);
+                            }
+                            return b;
+                        }))
+                        .subscribe())
+                .expectNextCount(count)
+                .expectComplete()
+                .verify(Duration.ofSeconds(20));
+        try {
+            assertThat(kept).hasSize((count + 6) / 7);
+            for (ByteBuf b : kept) {
+                int first = b.getInt(0);
+                for (int k = 0; k < size / Integer.BYTES; k++) {
+                    assertThat(b.getInt(k * Integer.BYTES))
+                            .as("int %d of message %d", k, first)
+                            .isEqualTo(first + k);
+                }
+            }
+        } finally {
+            kept.forEach(ByteBuf::release);
+        }
+    }
+
+    @Test
+    void shouldFailAReceiverThatReleasesALentMessage() throws Exception {
+        ShmChannel client = ShmChannel.connect(socket).block(Duration.ofSeconds(10));
+        ShmChannel srv = serverSide();
+        StepVerifier.create(srv.receive().doOnNext(ByteBuf::release))
+                .then(() -> client.send(Mono.just(text("lent"))).subscribe())
+                .expectNextCount(1)
+                .expectErrorSatisfies(e -> assertThat(e)
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("released a message it did not retain"))
+                .verify(Duration.ofSeconds(10));
+        StepVerifier.create(client.onClose()).expectComplete().verify(Duration.ofSeconds(10));
     }
 
     @Test

@@ -218,10 +218,12 @@ final class ChannelVsAeron {
                 AeronIpc.offer(out, buffer, 0, size);
                 long got = awaitReply(sentAt + Measures.TIMEOUT.toNanos());
                 long now = System.nanoTime();
+                long ping = seq;
+                int length = replyLength;
                 Measures.check(
-                        got == seq && replyLength == size,
+                        got == ping && length == size,
                         AERON,
-                        "reply " + got + " of " + replyLength + " bytes to ping " + seq + " of " + size);
+                        () -> "reply " + got + " of " + length + " bytes to ping " + ping + " of " + size);
                 if (now >= measureFrom) {
                     histogram.recordValue(Math.min(now - sentAt, histogram.getHighestTrackableValue()));
                 }

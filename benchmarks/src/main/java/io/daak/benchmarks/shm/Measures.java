@@ -55,10 +55,14 @@ final class Measures {
         return bytes >= 1024 ? (bytes >> 10) + " KiB" : bytes + " B";
     }
 
-    /** Fails unless {@code condition}, naming the lost or wrong message. */
-    static void check(boolean condition, String system, String what) {
+    /**
+     * Fails unless {@code condition}, naming the lost or wrong message. The description is made only
+     * on failure: checks run per message, and building a string each time would cost more than a
+     * small message's transport.
+     */
+    static void check(boolean condition, String system, java.util.function.Supplier<String> what) {
         if (!condition) {
-            throw new IllegalStateException(system + ": " + what);
+            throw new IllegalStateException(system + ": " + what.get());
         }
     }
 }

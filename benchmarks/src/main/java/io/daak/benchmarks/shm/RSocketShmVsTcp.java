@@ -17,12 +17,16 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
+import org.jspecify.annotations.Nullable;
 
 /**
  * rsocket-java between two processes, the same client and server code over shm-flux and over TCP
  * loopback: a request-stream from the peer ({@link ShmPeer} {@code rsocket}) to this process for the
  * message rate, and request-response ping-pong for the round trip. Payloads carry their sequence number
- * as metadata; every one is checked. Not thread-safe.
+ * as metadata; every one is checked. At 16 MiB ({@link ShmPeer#loans}) the shm side sends each payload
+ * in a new loan of the transport's pool ({@code ShmClientTransport.loan}, {@code ShmServerTransport.loan})
+ * with only its sequence number written, so it travels without a copy; TCP sends its pre-filled buffer:
+ * neither side fills 16 MiB per message. Not thread-safe.
  */
 final class RSocketShmVsTcp implements AutoCloseable {
 
@@ -50,10 +54,15 @@ final class RSocketShmVsTcp implements AutoCloseable {
         TCP
     }
 
-    private RSocket connect(Transport transport) {
-        ClientTransport t = transport == Transport.SHM
-                ? ShmClientTransport.create(socket)
-                : TcpClientTransport.create("127.0.0.1", tcpPort);
+    /** An RSocket client; over shm, {@code shm[0]} receives the transport, for loans. */
+    private RSocket connect(Transport transport, ShmClientTransport[] shm) {
+        ClientTransport t;
+        if (transport == Transport.SHM) {
+            shm[0] = ShmClientTransport.create(socket);
+            t = shm[0];
+        } else {
+            t = TcpClientTransport.create("127.0.0.1", tcpPort);
+        }
         return Objects.requireNonNull(RSocketConnector.create()
                 .payloadDecoder(PayloadDecoder.ZERO_COPY)
                 .connect(t)
@@ -77,7 +86,7 @@ final class RSocketShmVsTcp implements AutoCloseable {
      * time has passed, then one stream sized to last about the measurement time.
      */
     Rate stream(Transport transport, int size, Duration warmup, Duration measure) {
-        RSocket rs = connect(transport);
+        RSocket rs = connect(transport, new ShmClientTransport[1]);
         try {
             long batch = Math.max(10, Math.min(100_000, (64L << 20) / size));
             long end = System.nanoTime() + warmup.toNanos();
@@ -109,7 +118,7 @@ final class RSocketShmVsTcp implements AutoCloseable {
                         Measures.check(
                                 seq == next[0] && p.data().readableBytes() == size,
                                 system,
-                                "payload " + seq + " of " + p.data().readableBytes() + " bytes where " + next[0]
+                                () -> "payload " + seq + " of " + p.data().readableBytes() + " bytes where " + next[0]
                                         + " of " + size + " was due: lost or reordered");
                         next[0]++;
                     } finally {
@@ -119,7 +128,7 @@ final class RSocketShmVsTcp implements AutoCloseable {
                 })
                 .count()
                 .block(Measures.TIMEOUT.multipliedBy(4));
-        Measures.check(Objects.equals(received, count), system, "received " + received + " payloads of " + count);
+        Measures.check(Objects.equals(received, count), system, () -> "received " + received + " payloads of " + count);
     }
 
     /**
@@ -127,9 +136,11 @@ final class RSocketShmVsTcp implements AutoCloseable {
      * callback (the transport's own thread, as an application reacting to replies would).
      */
     RoundTrips pingPong(Transport transport, int size, Duration warmup, Duration measure) throws Exception {
-        RSocket rs = connect(transport);
+        ShmClientTransport[] shm = new ShmClientTransport[1];
+        RSocket rs = connect(transport, shm);
         try {
-            PingPong run = new PingPong(rs, name(transport), size, warmup, measure);
+            PingPong run =
+                    new PingPong(rs, ShmPeer.loans(size) ? shm[0] : null, name(transport), size, warmup, measure);
             run.next();
             run.done.get(warmup.plus(measure).plus(Measures.TIMEOUT).toMillis(), TimeUnit.MILLISECONDS);
             return new RoundTrips(name(transport), size, run.histogram);
@@ -141,6 +152,7 @@ final class RSocketShmVsTcp implements AutoCloseable {
     /** One request at a time; records after the warm-up, stops after the measurement. */
     private static final class PingPong {
         final RSocket rs;
+        final @Nullable ShmClientTransport loans;
         final String system;
         final int size;
         final long measureFrom;
@@ -150,8 +162,15 @@ final class RSocketShmVsTcp implements AutoCloseable {
         long sequence;
         long sentAt;
 
-        PingPong(RSocket rs, String system, int size, Duration warmup, Duration measure) {
+        PingPong(
+                RSocket rs,
+                @Nullable ShmClientTransport loans,
+                String system,
+                int size,
+                Duration warmup,
+                Duration measure) {
             this.rs = rs;
+            this.loans = loans;
             this.system = system;
             this.size = size;
             this.measureFrom = System.nanoTime() + warmup.toNanos();
@@ -160,7 +179,9 @@ final class RSocketShmVsTcp implements AutoCloseable {
 
         void next() {
             sentAt = System.nanoTime();
-            rs.requestResponse(ShmPeer.payload(size, sequence)).subscribe(this::onReply, done::completeExceptionally);
+            Payload request =
+                    loans != null ? ShmPeer.loanedPayload(loans, size, sequence) : ShmPeer.payload(size, sequence);
+            rs.requestResponse(request).subscribe(this::onReply, done::completeExceptionally);
         }
 
         private void onReply(Payload reply) {
@@ -170,7 +191,7 @@ final class RSocketShmVsTcp implements AutoCloseable {
                 Measures.check(
                         seq == sequence && reply.data().readableBytes() == size,
                         system,
-                        "reply " + seq + " of " + reply.data().readableBytes() + " bytes to request " + sequence
+                        () -> "reply " + seq + " of " + reply.data().readableBytes() + " bytes to request " + sequence
                                 + " of " + size);
             } catch (RuntimeException e) {
                 done.completeExceptionally(e);

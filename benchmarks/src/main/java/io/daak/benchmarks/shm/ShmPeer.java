@@ -5,6 +5,7 @@ import io.aeron.ExclusivePublication;
 import io.aeron.FragmentAssembler;
 import io.aeron.Subscription;
 import io.daak.shm.ShmChannel;
+import io.daak.shm.ShmClientTransport;
 import io.daak.shm.ShmOptions;
 import io.daak.shm.ShmServer;
 import io.daak.shm.ShmServerTransport;
@@ -29,6 +30,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -110,11 +112,56 @@ public final class ShmPeer {
         return ByteBufPayload.create(contents(size).retainedDuplicate(), metadata);
     }
 
+    /**
+     * A payload of {@code size} bytes in a new loan from {@code transport}'s pool, only the sequence
+     * number written into it (as the first 8 bytes and as metadata): it travels without a copy.
+     */
+    static Payload loanedPayload(ShmClientTransport transport, int size, long sequence) {
+        return loaned(transport.loan(size), size, sequence);
+    }
+
+    private static Payload loaned(ByteBuf loan, int size, long sequence) {
+        ByteBuf metadata = ByteBufAllocator.DEFAULT.buffer(Long.BYTES).writeLong(sequence);
+        return ByteBufPayload.create(loan.writeLong(sequence).writerIndex(size), metadata);
+    }
+
+    /** Whether payloads of {@code size} bytes are loans on the shm side: the 16 MiB case. */
+    static boolean loans(int size) {
+        return size >= RSocketShmVsTcp.LARGEST;
+    }
+
     private static AutoCloseable rsocket(Path socket, PrintStream out) {
+        ShmServerTransport shmTransport = ShmServerTransport.create(socket);
+        CloseableChannel tcp = Objects.requireNonNull(
+                server(null).bind(TcpServerTransport.create("127.0.0.1", 0)).block(Duration.ofSeconds(30)));
+        io.rsocket.Closeable shm =
+                Objects.requireNonNull(server(shmTransport).bind(shmTransport).block(Duration.ofSeconds(30)));
+        out.println("READY " + tcp.address().getPort());
+        return () -> {
+            shm.dispose();
+            tcp.dispose();
+        };
+    }
+
+    /**
+     * The benchmark's server: request-response echoes (over shm at 16 MiB: answers with a new loan
+     * carrying the request's sequence number), request-stream sends (size, count) payloads.
+     */
+    private static RSocketServer server(@Nullable ShmServerTransport loans) {
         RSocket handler = new RSocket() {
             @Override
             public Mono<Payload> requestResponse(Payload request) {
-                return Mono.just(request);
+                int size = request.data().readableBytes();
+                if (loans == null || !loans(size)) {
+                    return Mono.just(request);
+                }
+                long sequence;
+                try {
+                    sequence = request.metadata().getLong(0);
+                } finally {
+                    request.release();
+                }
+                return Mono.just(loaned(loans.loan(size), size, sequence));
             }
 
             @Override
@@ -127,20 +174,13 @@ public final class ShmPeer {
                 } finally {
                     request.release();
                 }
-                return Flux.range(0, Math.toIntExact(count)).map(i -> payload(size, i));
+                Flux<Integer> sequence = Flux.range(0, Math.toIntExact(count));
+                return loans == null || !loans(size)
+                        ? sequence.map(i -> payload(size, i))
+                        : sequence.map(i -> loaned(loans.loan(size), size, i));
             }
         };
-        RSocketServer server =
-                RSocketServer.create(SocketAcceptor.with(handler)).payloadDecoder(PayloadDecoder.ZERO_COPY);
-        CloseableChannel tcp = Objects.requireNonNull(
-                server.bind(TcpServerTransport.create("127.0.0.1", 0)).block(Duration.ofSeconds(30)));
-        io.rsocket.Closeable shm = Objects.requireNonNull(
-                server.bind(ShmServerTransport.create(socket)).block(Duration.ofSeconds(30)));
-        out.println("READY " + tcp.address().getPort());
-        return () -> {
-            shm.dispose();
-            tcp.dispose();
-        };
+        return RSocketServer.create(SocketAcceptor.with(handler)).payloadDecoder(PayloadDecoder.ZERO_COPY);
     }
 
     // ------------------------------------------------------------------ raw channel

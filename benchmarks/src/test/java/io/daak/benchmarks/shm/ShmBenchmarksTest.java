@@ -14,7 +14,7 @@ class ShmBenchmarksTest {
             Duration.ofMillis(100),
             Duration.ofMillis(200),
             1 << 20,
-            List.of(64, 1 << 20),
+            List.of(64, 1 << 20, RSocketShmVsTcp.LARGEST),
             List.of(1024),
             List.of(1024, 16 << 20));
 
@@ -29,11 +29,13 @@ class ShmBenchmarksTest {
                         "RSocket over TCP",
                         "RSocket over shm",
                         "RSocket over TCP",
+                        "RSocket over shm", // 16 MiB: loans on the shm side
+                        "RSocket over TCP",
                         ChannelVsAeron.SHM,
                         ChannelVsAeron.AERON);
         assertThat(report.rates).allSatisfy(r -> assertThat(r.messages()).isPositive());
         assertThat(report.roundTrips)
-                .hasSize(8)
+                .hasSize(10)
                 .allSatisfy(r -> assertThat(r.histogram().getTotalCount()).isPositive());
         assertThat(ShmBenchmarks.format(report))
                 .contains("RSocket over shm vs RSocket over TCP", "16 MiB", "1 MiB", "Aeron", "Zero-copy loans");
