@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,7 +38,10 @@ class RSocketCommandTest {
 
     private static final BlockingQueue<String> fired = new LinkedBlockingQueue<>();
     private static final BlockingQueue<String> setups = new LinkedBlockingQueue<>();
-    private static final AtomicBoolean streamCancelled = new AtomicBoolean();
+    /** Counted down when the server sees the CLI cancel its stream (which arrives after the CLI exits). */
+    private static final java.util.concurrent.CountDownLatch streamCancelled =
+            new java.util.concurrent.CountDownLatch(1);
+
     private static CloseableChannel tcp;
     private static CloseableChannel ws;
     private static String uri;
@@ -82,7 +84,7 @@ class RSocketCommandTest {
             String text = describe(p);
             return Flux.range(1, 1_000_000)
                     .map(i -> DefaultPayload.create(text + " " + i))
-                    .doOnCancel(() -> streamCancelled.set(true));
+                    .doOnCancel(streamCancelled::countDown);
         }
 
         @Override
@@ -155,11 +157,13 @@ class RSocketCommandTest {
     }
 
     @Test
-    void shouldPrintAStreamAndCancelItAfterCount() {
+    void shouldPrintAStreamAndCancelItAfterCount() throws InterruptedException {
         Result r = Cli.run("rsocket", uri, "--stream", "--route", "ticks", "--data", "t", "--count", "3");
         assertThat(r.code()).as("%s", r).isZero();
         assertThat(r.out()).isEqualTo(lines("ticks: t 1", "ticks: t 2", "ticks: t 3"));
-        assertThat(streamCancelled).isTrue();
+        assertThat(streamCancelled.await(Cli.WAIT.toMillis(), TimeUnit.MILLISECONDS))
+                .as("the server saw the stream cancelled")
+                .isTrue();
     }
 
     @Test
