@@ -211,6 +211,18 @@ final class PublishChannel implements Publisher<Payload> {
         });
     }
 
+    /**
+     * The result of one publish answered on its own (a request-response), released here; read without
+     * a JSON tree, as the results of a channel are.
+     */
+    static PublishResult single(Payload p) {
+        List<PublishResult> out = results(p);
+        if (out.size() != 1) {
+            throw new DaakException("the node answered a publish with " + out.size() + " results instead of one");
+        }
+        return out.get(0);
+    }
+
     /** The results in one answer (released here); a failed entry becomes an error. */
     private static List<PublishResult> results(Payload p) {
         List<PublishResult> out = new ArrayList<>();

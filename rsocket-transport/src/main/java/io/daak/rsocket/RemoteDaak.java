@@ -618,12 +618,7 @@ final class RemoteDaak implements Daak {
     }
 
     private static PublishResult result(Payload p) {
-        JsonNode n = json(p);
-        return new PublishResult(
-                n.path("topic").asText(),
-                n.path("sequence").asLong(),
-                n.path("matched").asInt(),
-                n.path("dropped").asInt());
+        return PublishChannel.single(p);
     }
 
     @Override

@@ -130,8 +130,14 @@ public final class NetBenchmarks {
                     }
                 }
                 if (reqrep) {
-                    run.reqrep("bare RSocket request-response", 1, RequestReplyLatency.rsocket(server.rsocketPort()));
-                    run.reqrep("Daak publish (node answers)", 1, RequestReplyLatency.daakPublish(uri));
+                    // The one-hop pair the round-trip target compares takes turns (see runTakingTurns).
+                    run.reqrepTakingTurns(List.of(
+                            new RequestReplyLatency.Named(
+                                    "bare RSocket request-response",
+                                    1,
+                                    RequestReplyLatency.rsocket(server.rsocketPort())),
+                            new RequestReplyLatency.Named(
+                                    "Daak publish (node answers)", 1, RequestReplyLatency.daakPublish(uri))));
                     run.reqrep("Daak request (client-served)", 2, RequestReplyLatency.daakRequest(uri));
                 }
             }
@@ -171,6 +177,18 @@ public final class NetBenchmarks {
             }
             report.pubsub.add(progress(PubSubThroughput.run(
                     system, factory, subscribers, s.pubsubWarmup(), s.pubsubMeasure(), s.maxMessages(), serverPid)));
+        }
+
+        void reqrepTakingTurns(List<RequestReplyLatency.Named> targets) throws Exception {
+            List<RequestReplyLatency.Named> chosen =
+                    targets.stream().filter(t -> selected(t.system())).toList();
+            if (chosen.isEmpty()) {
+                return;
+            }
+            for (RequestReplyLatency.Result r : RequestReplyLatency.runTakingTurns(
+                    chosen, s.requestWarmup(), s.requestMeasure().multipliedBy(chosen.size()), serverPid)) {
+                report.requests.add(progress(r));
+            }
         }
 
         void reqrep(String system, int hops, RequestReplyLatency.TargetFactory factory) throws Exception {
@@ -275,9 +293,12 @@ public final class NetBenchmarks {
         if (!r.requests.isEmpty()) {
             b.append(String.format(
                     Locale.ROOT,
-                    "%nRequest/reply round trip, one in flight: warm-up %.1f s, measured %.1f s each (microseconds)%n",
+                    "%nRequest/reply round trip, one in flight: warm-up %.1f s, measured %.1f s each (microseconds); "
+                            + "the one-hop pair takes turns (%d round trips each, the order rotating), so its CPU "
+                            + "columns are the pair's together%n",
                     s.requestWarmup().toMillis() / 1e3,
-                    s.requestMeasure().toMillis() / 1e3));
+                    s.requestMeasure().toMillis() / 1e3,
+                    RequestReplyLatency.TURN));
             RequestReplyLatency.Result rsocket = find(r.requests, "bare RSocket");
             RequestReplyLatency.Result nats = find(r.requests, "NATS");
             b.append(String.format(

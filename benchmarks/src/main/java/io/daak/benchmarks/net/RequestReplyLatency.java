@@ -95,6 +95,74 @@ final class RequestReplyLatency {
         return new Result(system, hops, histogram, cpu);
     }
 
+    /** A target to measure by name. */
+    record Named(String system, int hops, TargetFactory factory) {}
+
+    /** Round trips each target makes in its turn before the next target's turn. */
+    static final int TURN = 64;
+
+    /**
+     * Measures several targets taking turns: {@value #TURN} round trips each, the order rotating
+     * every round, for the warm-up time and then the measurement time. On a VM whose round trips
+     * change with the machine's state (threads that stay awake or not: p50 moves between about 20
+     * and 100 us here), a comparison of targets measured one after the other says more about that
+     * state than about the targets; taking turns gives every target the same conditions. The CPU
+     * usage is the whole measurement's, shared by the targets.
+     */
+    static List<Result> runTakingTurns(List<Named> targets, Duration warmup, Duration measure, long serverPid)
+            throws Exception {
+        byte[] request = new byte[PubSubThroughput.PAYLOAD];
+        new java.util.Random(7).nextBytes(request);
+        List<Target> open = new java.util.ArrayList<>();
+        try {
+            for (Named n : targets) {
+                open.add(n.factory().open());
+            }
+            List<Histogram> histograms = new java.util.ArrayList<>();
+            for (int i = 0; i < targets.size(); i++) {
+                histograms.add(new Histogram(TIMEOUT.toNanos(), 3));
+            }
+            turns(open, request, null, System.nanoTime() + warmup.toNanos());
+            CpuMeter.Sample before = CpuMeter.sample(serverPid);
+            turns(open, request, histograms, before.nanos() + measure.toNanos());
+            CpuMeter.Usage cpu = CpuMeter.between(before, CpuMeter.sample(serverPid));
+            List<Result> results = new java.util.ArrayList<>();
+            for (int i = 0; i < targets.size(); i++) {
+                results.add(new Result(targets.get(i).system(), targets.get(i).hops(), histograms.get(i), cpu));
+            }
+            return results;
+        } finally {
+            for (Target t : open) {
+                t.close();
+            }
+        }
+    }
+
+    /** Rounds of turns until {@code end} (nanoTime), recording into {@code histograms} when given. */
+    private static void turns(
+            List<Target> targets,
+            byte[] request,
+            @org.jspecify.annotations.Nullable List<Histogram> histograms,
+            long end)
+            throws Exception {
+        int n = targets.size();
+        for (int round = 0; System.nanoTime() < end; round++) {
+            for (int k = 0; k < n; k++) {
+                int i = (round + k) % n;
+                Target target = targets.get(i);
+                long now = System.nanoTime();
+                for (int c = 0; c < TURN; c++) {
+                    target.call(request);
+                    long after = System.nanoTime();
+                    if (histograms != null) {
+                        histograms.get(i).recordValue(Math.min(after - now, TIMEOUT.toNanos()));
+                    }
+                    now = after;
+                }
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ Daak
 
     static final Service<byte[], byte[]> ECHO = Service.of("bench/echo", byte[].class, byte[].class);
