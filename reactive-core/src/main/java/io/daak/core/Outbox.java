@@ -496,12 +496,9 @@ final class Outbox<E> implements Subscription, Scannable {
         Object[] items = java.util.Objects.requireNonNull(taken);
         int i = 0;
         try {
-            for (; i < n; i++) {
-                if (terminated || paused) {
-                    break;
-                }
+            while (i < n && !terminated && !paused) {
                 E item = (E) items[i];
-                items[i] = null;
+                items[i++] = null; // past it before it goes out: a subscriber that throws does not get it back
                 emit(item, r, true, true);
             }
         } finally {
@@ -512,20 +509,21 @@ final class Outbox<E> implements Subscription, Scannable {
         return i == n;
     }
 
-    /** Returns items {@code from..n} of a chunk to the front of the buffer, or drops them if it ended. */
+    /**
+     * Returns items {@code from..n} of a chunk (none of them emitted) to the front of the buffer with
+     * their demand, or drops them if the subscription ended.
+     */
     @SuppressWarnings("unchecked")
     private void giveBack(Object[] items, int from, int n, long r) {
         synchronized (this) {
             if (!terminated) {
                 for (int k = n - 1; k >= from; k--) {
-                    if (items[k] != null) {
-                        buffer.addFirst((E) items[k]);
-                        if (r != Long.MAX_VALUE) {
-                            REQUESTED.getAndAdd(this, 1L);
-                        }
-                    }
+                    buffer.addFirst((E) items[k]);
                 }
                 size = buffer.size();
+                if (r != Long.MAX_VALUE) {
+                    REQUESTED.getAndAdd(this, (long) (n - from));
+                }
             }
         }
         java.util.Arrays.fill(items, from, n, null);

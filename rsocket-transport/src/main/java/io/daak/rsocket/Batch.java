@@ -48,29 +48,6 @@ final class Batch {
 
     private Batch() {}
 
-    /** One entry's metadata and data, as slices of the batch's data (valid while the batch is). */
-    record Entry(ByteBuf metadata, ByteBuf data) {}
-
-    /**
-     * The entries of a batch's data (not consumed, not released).
-     *
-     * @param data the batch payload's data
-     * @param count the entry count its fields announce
-     * @throws IllegalArgumentException when the data does not hold exactly {@code count} well-formed entries
-     */
-    static List<Entry> entries(ByteBuf data, int count) {
-        byte[] copy = ByteBufUtil.getBytes(data);
-        ByteBuf whole = Unpooled.wrappedBuffer(copy);
-        List<Entry> out = new ArrayList<>(count);
-        walk(
-                copy,
-                copy.length,
-                count,
-                (k, metadataAt, metadataLength, dataAt, dataLength) ->
-                        out.add(new Entry(whole.slice(metadataAt, metadataLength), whole.slice(dataAt, dataLength))));
-        return out;
-    }
-
     /** Where one entry's parts lie in a batch's data. */
     @FunctionalInterface
     interface EntryVisitor {
@@ -96,12 +73,12 @@ final class Batch {
         int at = 0;
         for (int k = 0; k < count; k++) {
             // Lengths are unsigned: a negative int is more than any batch holds.
-            int metadataLength = at + 4 <= length ? (int) INT.get(data, at) : -1;
+            int metadataLength = at + 4 <= length ? BigEndian.getInt(data, at) : -1;
             if (metadataLength < 0 || metadataLength > length - at - 4) {
                 throw malformed(data, length, at, k, "metadata");
             }
             at += 4 + metadataLength;
-            int dataLength = at + 4 <= length ? (int) INT.get(data, at) : -1;
+            int dataLength = at + 4 <= length ? BigEndian.getInt(data, at) : -1;
             if (dataLength < 0 || dataLength > length - at - 4) {
                 throw malformed(data, length, at, k, "data");
             }
@@ -113,18 +90,15 @@ final class Batch {
         }
         at = 0;
         for (int k = 0; k < count; k++) {
-            int metadataLength = (int) INT.get(data, at);
+            int metadataLength = BigEndian.getInt(data, at);
             int metadataAt = at + 4;
             at = metadataAt + metadataLength;
-            int dataLength = (int) INT.get(data, at);
+            int dataLength = BigEndian.getInt(data, at);
             int dataAt = at + 4;
             at = dataAt + dataLength;
             visitor.entry(k, metadataAt, metadataLength, dataAt, dataLength);
         }
     }
-
-    private static final java.lang.invoke.VarHandle INT =
-            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class, java.nio.ByteOrder.BIG_ENDIAN);
 
     /** What is wrong with the length of an entry's part at {@code at} (out of the hot loop). */
     private static IllegalArgumentException malformed(byte[] data, int end, int at, int entry, String what) {
@@ -132,7 +106,7 @@ final class Batch {
             return new IllegalArgumentException(
                     "batch entry " + entry + " is truncated before its " + what + " length (at byte " + at + ")");
         }
-        long length = getInt(data, at) & 0xffffffffL;
+        long length = BigEndian.getInt(data, at) & 0xffffffffL;
         return new IllegalArgumentException("batch entry " + entry + " announces " + length + " bytes of " + what
                 + " but only " + (end - at - 4) + " follow (at byte " + at + ")");
     }
@@ -142,10 +116,6 @@ final class Batch {
             throw new IllegalArgumentException(
                     "fields.batch=" + count + " is out of range: a batch holds 1 to " + MAX_ENTRIES + " entries");
         }
-    }
-
-    private static int getInt(byte[] b, int at) {
-        return (int) INT.get(b, at);
     }
 
     /**
@@ -386,8 +356,8 @@ final class Batch {
             byte[] bytes = out.array();
             int at = 0;
             for (int i = 0; i < skip; i++) {
-                at += 4 + getInt(bytes, at);
-                at += 4 + getInt(bytes, at);
+                at += 4 + BigEndian.getInt(bytes, at);
+                at += 4 + BigEndian.getInt(bytes, at);
             }
             Writer rest = new Writer();
             rest.out.put(bytes, at, out.size() - at);

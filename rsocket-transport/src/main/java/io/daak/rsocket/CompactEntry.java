@@ -153,9 +153,9 @@ final class CompactEntry {
         if ((flags & ~(MIME | TYPE | FIELDS | SAME_TOPIC)) != 0) {
             throw new IllegalArgumentException("compact metadata has unknown flags " + flags);
         }
-        long seq = (long) LONG.get(a, at);
-        long millis = (long) LONG.get(a, at + 8);
-        int nanos = (int) INT.get(a, at + 16);
+        long seq = BigEndian.getLong(a, at);
+        long millis = BigEndian.getLong(a, at + 8);
+        int nanos = BigEndian.getInt(a, at + 16);
         at += 20;
         Names names = NAMES.get();
         String topic;
@@ -233,11 +233,6 @@ final class CompactEntry {
             return new Wire.Meta(null, mime, w);
         }
     }
-
-    private static final java.lang.invoke.VarHandle LONG =
-            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
-    private static final java.lang.invoke.VarHandle INT =
-            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class, java.nio.ByteOrder.BIG_ENDIAN);
 
     // ------------------------------------------------------------------ published entries
 
@@ -375,15 +370,11 @@ final class CompactEntry {
 
     private static int length(byte[] a, int at, int end, String what) {
         need(at, 4, end, "the length of its " + what);
-        int n = getInt(a, at);
+        int n = BigEndian.getInt(a, at);
         if (n < 0 || n > end - at - 4) {
             throw new IllegalArgumentException(
                     "compact metadata announces " + n + " bytes of " + what + " but " + (end - at - 4) + " follow");
         }
         return n;
-    }
-
-    private static int getInt(byte[] a, int at) {
-        return (int) INT.get(a, at);
     }
 }

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The network benchmarks, each beside its baseline in the same run, one after the other so that the
@@ -36,6 +38,8 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  */
 public final class NetBenchmarks {
+
+    private static final Logger log = LoggerFactory.getLogger(NetBenchmarks.class);
 
     private static final List<String> SECTIONS = List.of("pubsub", "reqrep", "memory");
 
@@ -145,7 +149,7 @@ public final class NetBenchmarks {
             if (!nats) {
                 report.notes.add("NATS baseline not run");
             } else if (missing != null) {
-                System.out.println(missing);
+                log.warn("{}", missing);
                 report.notes.add(missing);
             } else {
                 try (NatsServer server = NatsServer.start()) {
@@ -164,7 +168,7 @@ public final class NetBenchmarks {
         }
         if (sections.contains("memory")) {
             report.memory = NodeMemory.run(s.connections(), s.subscriptionsPerConnection());
-            System.out.println("memory: done");
+            log.info("memory: done");
         }
         return report;
     }
@@ -212,25 +216,25 @@ public final class NetBenchmarks {
     }
 
     private static PubSubThroughput.Result progress(PubSubThroughput.Result r) {
-        System.out.printf(
+        log.info(String.format(
                 Locale.ROOT,
-                "pubsub: %-36s subscribers %d: %,.0f msgs/s (%,d messages in %.2f s)%n",
+                "pubsub: %-36s subscribers %d: %,.0f msgs/s (%,d messages in %.2f s)",
                 r.system(),
                 r.subscribers(),
                 r.messagesPerSecond(),
                 r.messages(),
-                r.seconds());
+                r.seconds()));
         return r;
     }
 
     private static RequestReplyLatency.Result progress(RequestReplyLatency.Result r) {
-        System.out.printf(
+        log.info(String.format(
                 Locale.ROOT,
-                "reqrep: %-36s p50 %.1f us, p99 %.1f us (%,d round trips)%n",
+                "reqrep: %-36s p50 %.1f us, p99 %.1f us (%,d round trips)",
                 r.system(),
                 r.micros(50),
                 r.micros(99),
-                r.histogram().getTotalCount());
+                r.histogram().getTotalCount()));
         return r;
     }
 

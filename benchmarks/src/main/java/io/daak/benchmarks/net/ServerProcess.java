@@ -8,7 +8,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -43,24 +42,8 @@ final class ServerProcess implements AutoCloseable {
 
     /** Starts the child and waits until its servers accept connections. */
     static ServerProcess start() {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(JVM_OPTIONS);
-        String extra = System.getProperty(EXTRA_OPTIONS, "").trim();
-        if (!extra.isEmpty()) {
-            command.addAll(List.of(extra.split("\\s+")));
-        }
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(NetServer.class.getName());
-        Process p;
-        try {
-            p = new ProcessBuilder(command)
-                    .redirectError(ProcessBuilder.Redirect.INHERIT)
-                    .start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start the node JVM: " + command, e);
-        }
+        Process p =
+                io.daak.benchmarks.Harness.startJvm("node JVM", JVM_OPTIONS, EXTRA_OPTIONS, NetServer.class, List.of());
         BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         PrintStream out = new PrintStream(p.getOutputStream(), true, StandardCharsets.UTF_8);
         String ready = readLine(p, in, "READY");
@@ -69,9 +52,7 @@ final class ServerProcess implements AutoCloseable {
             p.destroyForcibly();
             throw new IllegalStateException("the node JVM said '" + ready + "' instead of READY <port> <port>");
         }
-        ServerProcess server = new ServerProcess(p, in, out, Integer.parseInt(parts[1]), Integer.parseInt(parts[2]));
-        Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
-        return server;
+        return new ServerProcess(p, in, out, Integer.parseInt(parts[1]), Integer.parseInt(parts[2]));
     }
 
     /**
@@ -88,7 +69,7 @@ final class ServerProcess implements AutoCloseable {
                 if (line.startsWith(prefix) || line.startsWith("ERROR")) {
                     return line;
                 }
-                System.err.println("node JVM: " + line);
+                io.daak.benchmarks.Harness.passOn("node JVM", line);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

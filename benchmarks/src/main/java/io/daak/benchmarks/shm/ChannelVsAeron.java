@@ -20,6 +20,8 @@ import java.util.function.Consumer;
 import org.HdrHistogram.Histogram;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
 
@@ -29,6 +31,8 @@ import reactor.core.publisher.Sinks;
  * ping-pong. Not thread-safe.
  */
 final class ChannelVsAeron {
+
+    private static final Logger log = LoggerFactory.getLogger(ChannelVsAeron.class);
 
     static final String SHM = "ShmChannel";
     static final String AERON = "Aeron IPC";
@@ -49,8 +53,7 @@ final class ChannelVsAeron {
             this.peer = PeerProcess.start("channel", socket.toString());
             this.channel = Objects.requireNonNull(ShmChannel.connect(socket).block(Measures.TIMEOUT));
             channel.send(pings.asFlux()).subscribe(v -> {}, e -> {});
-            channel.receive()
-                    .subscribe(b -> onReply.accept(b), e -> System.err.println("ShmChannel receive failed: " + e));
+            channel.receive().subscribe(b -> onReply.accept(b), e -> log.error("ShmChannel receive failed", e));
         }
 
         /**

@@ -6,7 +6,6 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -37,31 +36,15 @@ final class PeerProcess implements AutoCloseable {
 
     /** Starts {@code ShmPeer args} and waits for its READY line. */
     static PeerProcess start(String... args) {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(EXPORTS);
-        command.addAll(List.of("-Xms1g", "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
-        String extra = System.getProperty(EXTRA_OPTIONS, "").trim();
-        if (!extra.isEmpty()) {
-            command.addAll(List.of(extra.split("\\s+")));
-        }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ShmPeer.class.getName()));
-        command.addAll(List.of(args));
-        Process p;
-        try {
-            p = new ProcessBuilder(command)
-                    .redirectError(ProcessBuilder.Redirect.INHERIT)
-                    .start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start the peer JVM: " + command, e);
-        }
-        Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
+        List<String> options = new ArrayList<>(EXPORTS);
+        options.addAll(List.of("-Xms1g", "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
+        Process p =
+                io.daak.benchmarks.Harness.startJvm("peer JVM", options, EXTRA_OPTIONS, ShmPeer.class, List.of(args));
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         try {
             for (String line = out.readLine(); ; line = out.readLine()) {
                 if (line == null) {
-                    throw new IllegalStateException(
-                            "the peer JVM " + command + " exited (code " + p.waitFor() + ") before READY");
+                    throw new IllegalStateException("the peer JVM exited (code " + p.waitFor() + ") before READY");
                 }
                 if (line.startsWith("READY")) {
                     Thread drain = new Thread(() -> forward(out), "peer-output");
@@ -69,7 +52,7 @@ final class PeerProcess implements AutoCloseable {
                     drain.start();
                     return new PeerProcess(p, new PrintStream(p.getOutputStream(), true, StandardCharsets.UTF_8), line);
                 }
-                System.err.println("peer JVM: " + line);
+                io.daak.benchmarks.Harness.passOn("peer JVM", line);
             }
         } catch (IOException e) {
             p.destroyForcibly();
@@ -84,7 +67,7 @@ final class PeerProcess implements AutoCloseable {
     private static void forward(BufferedReader out) {
         try {
             for (String line = out.readLine(); line != null; line = out.readLine()) {
-                System.err.println("peer JVM: " + line);
+                io.daak.benchmarks.Harness.passOn("peer JVM", line);
             }
         } catch (IOException e) {
             // The peer is gone.

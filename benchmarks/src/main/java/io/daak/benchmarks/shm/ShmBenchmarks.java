@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The shared-memory benchmarks, two JVM processes each, every baseline in the same run, one after the
@@ -32,6 +34,8 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  */
 public final class ShmBenchmarks {
+
+    private static final Logger log = LoggerFactory.getLogger(ShmBenchmarks.class);
 
     private static final List<String> SECTIONS = List.of("rsocket", "channel");
 
@@ -110,7 +114,7 @@ public final class ShmBenchmarks {
                     new Settings(settings.warmup(), settings.measure(), settings.channelBytes(), sizes, sizes, sizes);
         }
         long start = System.nanoTime();
-        Report report = run(settings, sections, line -> System.err.println(line));
+        Report report = run(settings, sections, log::info);
         System.out.println(format(report));
         System.out.printf(
                 Locale.ROOT,
