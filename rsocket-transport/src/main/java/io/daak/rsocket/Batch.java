@@ -299,13 +299,9 @@ final class Batch {
          * @param value the value's bytes
          */
         void add(@Nullable String mimeType, @Nullable WireFields fields, byte[] value) {
-            int lengthAt = out.size();
-            out.putInt(0);
+            int lengthAt = beginMetadata();
             Wire.writeTo(out, null, mimeType, fields);
-            out.setInt(lengthAt, out.size() - lengthAt - 4);
-            out.putInt(value.length);
-            out.put(value);
-            count++;
+            endEntry(lengthAt, value);
         }
 
         /**
@@ -315,10 +311,21 @@ final class Batch {
          * @param type the value's Java type name, or null
          */
         void addCompact(Message<?> m, @Nullable String mimeType, @Nullable String type, byte[] value) {
-            int lengthAt = out.size();
-            out.putInt(0);
+            int lengthAt = beginMetadata();
             CompactEntry.write(out, m, mimeType, type, lastTopic);
             lastTopic = m.topic();
+            endEntry(lengthAt, value);
+        }
+
+        /** Leaves room for the metadata's length; returns where it goes. */
+        private int beginMetadata() {
+            int lengthAt = out.size();
+            out.putInt(0);
+            return lengthAt;
+        }
+
+        /** Fills in the metadata's length, then appends the value. */
+        private void endEntry(int lengthAt, byte[] value) {
             out.setInt(lengthAt, out.size() - lengthAt - 4);
             out.putInt(value.length);
             out.put(value);

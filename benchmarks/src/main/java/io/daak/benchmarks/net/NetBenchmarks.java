@@ -210,10 +210,13 @@ public final class NetBenchmarks {
      * a match of (for profiling one case).
      */
     private static boolean selected(String name) {
-        String only = System.getProperty("daak.bench.only");
-        return only == null
-                || java.util.regex.Pattern.compile(only).matcher(name).find();
+        return ONLY == null || ONLY.matcher(name).find();
     }
+
+    private static final java.util.regex.@org.jspecify.annotations.Nullable Pattern ONLY =
+            System.getProperty("daak.bench.only") == null
+                    ? null
+                    : java.util.regex.Pattern.compile(System.getProperty("daak.bench.only"));
 
     private static PubSubThroughput.Result progress(PubSubThroughput.Result r) {
         log.info(String.format(
