@@ -68,16 +68,46 @@ final class CpuMeter {
 
     /** Usage between two samples. */
     static Usage between(Sample a, Sample b) {
-        double seconds = (b.nanos() - a.nanos()) / 1e9;
-        long total = b.machineTotal() - a.machineTotal();
-        if (seconds <= 0 || total <= 0) {
-            return Usage.NONE;
+        Tally t = new Tally();
+        t.add(a, b);
+        return t.usage();
+    }
+
+    /**
+     * The sums of several intervals, each between two samples of the same server: one system's share
+     * of a measurement in which systems take turns. Not thread-safe.
+     */
+    static final class Tally {
+        private long busy;
+        private long total;
+        private long self;
+        private long server;
+        private long nanos;
+
+        /** Adds the interval from {@code a} to {@code b}. */
+        void add(Sample a, Sample b) {
+            busy += b.machineBusy() - a.machineBusy();
+            total += b.machineTotal() - a.machineTotal();
+            self += b.self() - a.self();
+            server += b.server() - a.server();
+            nanos += b.nanos() - a.nanos();
         }
-        double cpus = Runtime.getRuntime().availableProcessors();
-        return new Usage(
-                cpus * (b.machineBusy() - a.machineBusy()) / total,
-                (b.self() - a.self()) / TICKS_PER_SECOND / seconds,
-                (b.server() - a.server()) / TICKS_PER_SECOND / seconds);
+
+        /** The intervals' total length in seconds. */
+        double seconds() {
+            return nanos / 1e9;
+        }
+
+        /** Usage over the intervals added. */
+        Usage usage() {
+            double seconds = seconds();
+            if (seconds <= 0 || total <= 0) {
+                return Usage.NONE;
+            }
+            double cpus = Runtime.getRuntime().availableProcessors();
+            return new Usage(
+                    cpus * busy / total, self / TICKS_PER_SECOND / seconds, server / TICKS_PER_SECOND / seconds);
+        }
     }
 
     /** A process's user + system ticks, 0 when unknown. */

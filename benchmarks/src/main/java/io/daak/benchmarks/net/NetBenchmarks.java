@@ -53,6 +53,7 @@ public final class NetBenchmarks {
      * @param maxMessages messages published at most in a warm-up or a measurement
      * @param requestWarmup round trips before the measurement
      * @param requestMeasure round trips measured
+     * @param warmupMax the longest a warm-up goes on while a JVM's JIT is still compiling ({@link Warmup})
      * @param connections connections of the memory benchmark
      * @param subscriptionsPerConnection subscriptions per connection of the memory benchmark
      */
@@ -62,6 +63,7 @@ public final class NetBenchmarks {
             long maxMessages,
             Duration requestWarmup,
             Duration requestMeasure,
+            Duration warmupMax,
             int connections,
             int subscriptionsPerConnection) {
 
@@ -72,6 +74,7 @@ public final class NetBenchmarks {
                 Long.MAX_VALUE,
                 Duration.ofSeconds(3),
                 Duration.ofSeconds(4),
+                Duration.ofSeconds(30),
                 1000,
                 10);
 
@@ -82,6 +85,7 @@ public final class NetBenchmarks {
                 Long.MAX_VALUE,
                 Duration.ofMillis(300),
                 Duration.ofMillis(500),
+                Duration.ofMillis(300),
                 100,
                 10);
     }
@@ -118,51 +122,64 @@ public final class NetBenchmarks {
         System.exit(0);
     }
 
-    /** Runs the sections; {@code nats} false skips the NATS baseline. */
+    /**
+     * Runs the sections; {@code nats} false skips the NATS baseline. The node's JVM and nats-server run
+     * side by side, and the systems compared take turns (see {@link PubSubThroughput#runTakingTurns}).
+     */
     static Report run(Settings s, List<String> sections, boolean nats) throws Exception {
         Report report = new Report();
         boolean pubsub = sections.contains("pubsub");
         boolean reqrep = sections.contains("reqrep");
         if (pubsub || reqrep) {
-            try (ServerProcess server = ServerProcess.start()) {
-                Run run = new Run(report, s, server.pid());
-                String uri = server.daakUri() + System.getProperty("daak.bench.uriSuffix", "");
-                if (pubsub) {
-                    for (int n : new int[] {1, 4}) {
-                        run.pubsub("Daak tryPublish (fire-and-forget)", PubSubThroughput.daakTryPublish(uri), n);
-                        run.pubsub("Daak publishAll (request-channel)", PubSubThroughput.daakPublishAll(uri), n);
-                    }
-                }
-                if (reqrep) {
-                    // The one-hop pair the round-trip target compares takes turns (see runTakingTurns).
-                    run.reqrepTakingTurns(List.of(
-                            new RequestReplyLatency.Named(
-                                    "bare RSocket request-response",
-                                    1,
-                                    RequestReplyLatency.rsocket(server.rsocketPort())),
-                            new RequestReplyLatency.Named(
-                                    "Daak publish (node answers)", 1, RequestReplyLatency.daakPublish(uri))));
-                    run.reqrep("Daak request (client-served)", 2, RequestReplyLatency.daakRequest(uri));
-                }
-            }
             String missing = NatsServer.missing();
             if (!nats) {
                 report.notes.add("NATS baseline not run");
             } else if (missing != null) {
                 log.warn("{}", missing);
                 report.notes.add(missing);
-            } else {
-                try (NatsServer server = NatsServer.start()) {
-                    report.natsVersion = server.version();
-                    Run run = new Run(report, s, server.pid());
-                    if (pubsub) {
-                        for (int n : new int[] {1, 4}) {
-                            run.pubsub("NATS publish", PubSubThroughput.nats(server.url()), n);
+            }
+            try (ServerProcess server = ServerProcess.start();
+                    NatsServer natsServer = nats && missing == null ? NatsServer.start() : null) {
+                Run run = new Run(report, s, server::compileMillis);
+                long node = server.pid();
+                String uri = server.daakUri() + System.getProperty("daak.bench.uriSuffix", "");
+                if (natsServer != null) {
+                    report.natsVersion = natsServer.version();
+                }
+                if (pubsub) {
+                    for (int n : new int[] {1, 4}) {
+                        List<PubSubThroughput.Named> systems = new ArrayList<>(List.of(
+                                new PubSubThroughput.Named(
+                                        "Daak tryPublish (fire-and-forget)",
+                                        node,
+                                        PubSubThroughput.daakTryPublish(uri)),
+                                new PubSubThroughput.Named(
+                                        "Daak publishAll (request-channel)",
+                                        node,
+                                        PubSubThroughput.daakPublishAll(uri))));
+                        if (natsServer != null) {
+                            systems.add(new PubSubThroughput.Named(
+                                    "NATS publish", natsServer.pid(), PubSubThroughput.nats(natsServer.url())));
                         }
+                        run.pubsub(systems, n);
                     }
-                    if (reqrep) {
-                        run.reqrep("NATS request/reply", 2, RequestReplyLatency.nats(server.url()));
+                }
+                if (reqrep) {
+                    List<RequestReplyLatency.Named> targets = new ArrayList<>(List.of(
+                            new RequestReplyLatency.Named(
+                                    "bare RSocket request-response",
+                                    1,
+                                    node,
+                                    RequestReplyLatency.rsocket(server.rsocketPort())),
+                            new RequestReplyLatency.Named(
+                                    "Daak publish (node answers)", 1, node, RequestReplyLatency.daakPublish(uri)),
+                            new RequestReplyLatency.Named(
+                                    "Daak request (client-served)", 2, node, RequestReplyLatency.daakRequest(uri))));
+                    if (natsServer != null) {
+                        targets.add(new RequestReplyLatency.Named(
+                                "NATS request/reply", 2, natsServer.pid(), RequestReplyLatency.nats(natsServer.url())));
                     }
+                    run.reqrep(targets);
                 }
             }
         }
@@ -173,34 +190,35 @@ public final class NetBenchmarks {
         return report;
     }
 
-    /** Measurements against one server process, added to the report as they finish. */
-    private record Run(Report report, Settings s, long serverPid) {
-        void pubsub(String system, PubSubThroughput.TargetFactory factory, int subscribers) throws Exception {
-            if (!selected(system + " " + subscribers)) {
+    /** Measurements, added to the report as they finish; {@code serverJit} is the node JVM's compile time. */
+    private record Run(Report report, Settings s, java.util.function.LongSupplier serverJit) {
+        void pubsub(List<PubSubThroughput.Named> systems, int subscribers) throws Exception {
+            List<PubSubThroughput.Named> chosen = systems.stream()
+                    .filter(t -> selected(t.system() + " " + subscribers))
+                    .toList();
+            if (chosen.isEmpty()) {
                 return;
             }
-            report.pubsub.add(progress(PubSubThroughput.run(
-                    system, factory, subscribers, s.pubsubWarmup(), s.pubsubMeasure(), s.maxMessages(), serverPid)));
+            for (PubSubThroughput.Result r : PubSubThroughput.runTakingTurns(
+                    chosen, subscribers, warmup(s.pubsubWarmup()), s.pubsubMeasure(), s.maxMessages())) {
+                report.pubsub.add(progress(r));
+            }
         }
 
-        void reqrepTakingTurns(List<RequestReplyLatency.Named> targets) throws Exception {
+        void reqrep(List<RequestReplyLatency.Named> targets) throws Exception {
             List<RequestReplyLatency.Named> chosen =
                     targets.stream().filter(t -> selected(t.system())).toList();
             if (chosen.isEmpty()) {
                 return;
             }
             for (RequestReplyLatency.Result r : RequestReplyLatency.runTakingTurns(
-                    chosen, s.requestWarmup(), s.requestMeasure().multipliedBy(chosen.size()), serverPid)) {
+                    chosen, warmup(s.requestWarmup()), s.requestMeasure().multipliedBy(chosen.size()))) {
                 report.requests.add(progress(r));
             }
         }
 
-        void reqrep(String system, int hops, RequestReplyLatency.TargetFactory factory) throws Exception {
-            if (!selected(system)) {
-                return;
-            }
-            report.requests.add(progress(
-                    RequestReplyLatency.run(system, hops, factory, s.requestWarmup(), s.requestMeasure(), serverPid)));
+        private Warmup warmup(Duration minimum) {
+            return new Warmup(minimum, minimum.compareTo(s.warmupMax()) > 0 ? minimum : s.warmupMax(), serverJit);
         }
     }
 
@@ -250,7 +268,7 @@ public final class NetBenchmarks {
         b.append(String.format(
                 Locale.ROOT,
                 "conditions: %d CPUs, Java %s (%s); Daak node and bare RSocket server in a child JVM (%s),"
-                        + " clients in this JVM; %s, jnats %s; one system at a time%n",
+                        + " clients in this JVM; %s, jnats %s; the systems compared take turns%n",
                 Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"),
                 System.getProperty("java.vm.name"),
@@ -260,9 +278,12 @@ public final class NetBenchmarks {
         if (!r.pubsub.isEmpty()) {
             b.append(String.format(
                     Locale.ROOT,
-                    "%nPublish -> subscribe: warm-up %.1f s, measured %.1f s each; publisher at most %,d messages"
-                            + " ahead of the slowest subscriber%n",
+                    "%nPublish -> subscribe: the systems take turns of at most %.0f s (the order rotating); warm-up"
+                            + " at least %.1f s each and on while a JIT compiles (at most %.0f s), measured %.1f s each;"
+                            + " publisher at most %,d messages ahead of the slowest subscriber%n",
+                    PubSubThroughput.TURN.toMillis() / 1e3,
                     s.pubsubWarmup().toMillis() / 1e3,
+                    s.warmupMax().toMillis() / 1e3,
                     s.pubsubMeasure().toMillis() / 1e3,
                     PubSubThroughput.WINDOW));
             b.append(String.format(
@@ -300,10 +321,11 @@ public final class NetBenchmarks {
         if (!r.requests.isEmpty()) {
             b.append(String.format(
                     Locale.ROOT,
-                    "%nRequest/reply round trip, one in flight: warm-up %.1f s, measured %.1f s each (microseconds); "
-                            + "the one-hop pair takes turns (%d round trips each, the order rotating), so its CPU "
-                            + "columns are the pair's together%n",
+                    "%nRequest/reply round trip, one in flight: warm-up at least %.1f s and on while a JIT compiles"
+                            + " (at most %.0f s), measured %.1f s each (microseconds); the targets take turns"
+                            + " (%d round trips each, the order rotating), each one's CPU columns its own turns'%n",
                     s.requestWarmup().toMillis() / 1e3,
+                    s.warmupMax().toMillis() / 1e3,
                     s.requestMeasure().toMillis() / 1e3,
                     RequestReplyLatency.TURN));
             RequestReplyLatency.Result rsocket = find(r.requests, "bare RSocket");

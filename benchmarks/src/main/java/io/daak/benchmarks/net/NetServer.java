@@ -28,6 +28,7 @@ import reactor.core.publisher.Mono;
  * <pre>{@code
  * <- READY <daak tcp port> <rsocket echo port>      (once, when both accept connections)
  * -> heap          <- HEAP <used heap after GC> <Netty direct memory in use> <live threads> <node connections>
+ * -> jit           <- JIT <milliseconds the JIT compilers have worked so far>
  * -> quit          (or end of input: the parent is gone) closes both and exits
  * }</pre>
  */
@@ -58,8 +59,11 @@ public final class NetServer {
                 if (line.equals("heap")) {
                     out.println("HEAP " + usedHeapAfterGc() + " " + directMemory() + " " + Thread.activeCount() + " "
                             + node.connections());
+                } else if (line.equals("jit")) {
+                    out.println(
+                            "JIT " + ManagementFactory.getCompilationMXBean().getTotalCompilationTime());
                 } else {
-                    out.println("ERROR unknown command '" + line + "': heap, quit");
+                    out.println("ERROR unknown command '" + line + "': heap, jit, quit");
                 }
             }
         } finally {

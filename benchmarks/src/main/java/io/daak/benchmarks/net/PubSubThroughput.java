@@ -132,30 +132,87 @@ final class PubSubThroughput {
         }
     }
 
-    /** Measures one system with one subscriber count; {@code serverPid} is the server's process. */
-    static Result run(
-            String system,
-            TargetFactory factory,
-            int subscribers,
-            Duration warmup,
-            Duration measure,
-            long maxMessages,
-            long serverPid)
-            throws Exception {
-        Receivers receivers = new Receivers(subscribers);
+    /**
+     * A system to measure.
+     *
+     * @param system its name in the report
+     * @param serverPid its server's process, whose CPU time is measured
+     * @param factory opens its publisher and subscribers
+     */
+    record Named(String system, long serverPid, TargetFactory factory) {}
+
+    /** The longest turn of one system before the next system's turn. */
+    static final Duration TURN = Duration.ofSeconds(1);
+
+    /**
+     * Measures several systems with the same subscriber count taking turns: one {@link #TURN} of
+     * publishing each (every turn ends when its subscribers have everything), the order rotating
+     * every round, first for the warm-up and then for the measurement time each. Measured one after
+     * the other, systems met different conditions on this VM (other processes, the machine's state),
+     * which moved ratios by 10-30 %; taking turns gives every system the same conditions. Each
+     * system's messages, time and CPU are its own turns'.
+     *
+     * @param maxMessages messages published at most in one turn
+     */
+    static List<Result> runTakingTurns(
+            List<Named> systems, int subscribers, Warmup warmup, Duration measure, long maxMessages) throws Exception {
         byte[] payload = new byte[PAYLOAD];
         new java.util.Random(42).nextBytes(payload);
         payload[0] = DATA;
-        try (Target target = factory.open(subscribers, receivers)) {
-            long published = pump(target, receivers, payload, 0, warmup, maxMessages);
-            awaitAll(receivers, published);
-            long first = published;
-            CpuMeter.Sample before = CpuMeter.sample(serverPid);
-            published = pump(target, receivers, payload, published, measure, maxMessages);
-            awaitAll(receivers, published);
-            CpuMeter.Sample after = CpuMeter.sample(serverPid);
-            double seconds = (after.nanos() - before.nanos()) / 1e9;
-            return new Result(system, subscribers, published - first, seconds, CpuMeter.between(before, after));
+        List<Turns> open = new ArrayList<>();
+        try {
+            for (Named n : systems) {
+                Receivers receivers = new Receivers(subscribers);
+                open.add(new Turns(n, n.factory().open(subscribers, receivers), receivers));
+            }
+            String names = systems.stream().map(Named::system).toList() + " " + subscribers;
+            warmup.run(names, time -> rounds(open, payload, time, maxMessages, false));
+            rounds(open, payload, measure, maxMessages, true);
+            List<Result> results = new ArrayList<>();
+            for (Turns t : open) {
+                results.add(new Result(t.named.system(), subscribers, t.measured, t.cpu.seconds(), t.cpu.usage()));
+            }
+            return results;
+        } finally {
+            for (Turns t : open) {
+                t.target.close();
+            }
+        }
+    }
+
+    /** One system's target and what its turns measured. */
+    private static final class Turns {
+        final Named named;
+        final Target target;
+        final Receivers receivers;
+        final CpuMeter.Tally cpu = new CpuMeter.Tally();
+        long published;
+        long measured;
+
+        Turns(Named named, Target target, Receivers receivers) {
+            this.named = named;
+            this.target = target;
+            this.receivers = receivers;
+        }
+    }
+
+    /** Rounds of turns, each system publishing about {@code time} in all; tallied when {@code measured}. */
+    private static void rounds(List<Turns> systems, byte[] payload, Duration time, long max, boolean measured) {
+        Duration turn = time.compareTo(TURN) < 0 ? time : TURN;
+        long rounds = Math.max(1, Math.round((double) time.toNanos() / turn.toNanos()));
+        int n = systems.size();
+        for (long round = 0; round < rounds; round++) {
+            for (int k = 0; k < n; k++) {
+                Turns t = systems.get((int) ((round + k) % n));
+                CpuMeter.Sample before = CpuMeter.sample(t.named.serverPid());
+                long first = t.published;
+                t.published = pump(t.target, t.receivers, payload, t.published, turn, max);
+                awaitAll(t.receivers, t.published);
+                if (measured) {
+                    t.cpu.add(before, CpuMeter.sample(t.named.serverPid()));
+                    t.measured += t.published - first;
+                }
+            }
         }
     }
 
@@ -214,7 +271,13 @@ final class PubSubThroughput {
 
     // ------------------------------------------------------------------ Daak
 
-    static final Topic<byte[]> TOPIC = Topic.of("bench/pubsub", byte[].class);
+    /**
+     * The topic of one Daak target with {@code n} subscribers: targets that take turns, and the cases
+     * one after the other, never share subscribers.
+     */
+    static Topic<byte[]> topic(String target, int n) {
+        return Topic.of("bench/pubsub/" + target + "/" + n, byte[].class);
+    }
 
     /** Room for everything the window lets through: the default BUFFER(1024) would fail the subscription. */
     static final SubscribeOptions SUBSCRIBE = SubscribeOptions.defaults().overflow(Overflow.buffer((int) (4 * WINDOW)));
@@ -222,8 +285,8 @@ final class PubSubThroughput {
     /** Daak: {@code publication(topic).tryPublish}, fire-and-forget frames. */
     static TargetFactory daakTryPublish(String uri) {
         return (n, receivers) -> {
-            DaakClients clients = DaakClients.open(uri, n, receivers);
-            Publication<byte[]> publication = clients.publisher.publication(TOPIC);
+            DaakClients clients = DaakClients.open(uri, topic("try", n), n, receivers);
+            Publication<byte[]> publication = clients.publisher.publication(clients.topic);
             return new Target() {
                 @Override
                 public boolean publish(byte[] payload) {
@@ -241,11 +304,11 @@ final class PubSubThroughput {
     /** Daak: {@code publishAll(topic, flux)}, one request-channel with a JSON result per message. */
     static TargetFactory daakPublishAll(String uri) {
         return (n, receivers) -> {
-            DaakClients clients = DaakClients.open(uri, n, receivers);
+            DaakClients clients = DaakClients.open(uri, topic("all", n), n, receivers);
             CompletableFuture<FluxSink<byte[]>> sinks = new CompletableFuture<>();
             Flux<byte[]> values = Flux.create(sinks::complete, FluxSink.OverflowStrategy.BUFFER);
             Disposable results =
-                    clients.publisher.publishAll(TOPIC, values).subscribe(r -> {}, receivers::failed, () -> {});
+                    clients.publisher.publishAll(clients.topic, values).subscribe(r -> {}, receivers::failed, () -> {});
             FluxSink<byte[]> sink = sinks.get(10, TimeUnit.SECONDS);
             return new Target() {
                 @Override
@@ -267,24 +330,26 @@ final class PubSubThroughput {
     /** A publisher client and subscriber clients, each its own {@code Daak.connect}. */
     private static final class DaakClients {
         final Daak publisher;
+        final Topic<byte[]> topic;
         final List<Daak> subscribers = new ArrayList<>();
         final List<Disposable> subscriptions = new ArrayList<>();
 
-        private DaakClients(Daak publisher) {
+        private DaakClients(Daak publisher, Topic<byte[]> topic) {
             this.publisher = publisher;
+            this.topic = topic;
         }
 
-        static DaakClients open(String uri, int n, Receivers receivers) {
-            DaakClients c = new DaakClients(Daak.connect(uri));
+        static DaakClients open(String uri, Topic<byte[]> topic, int n, Receivers receivers) {
+            DaakClients c = new DaakClients(Daak.connect(uri), topic);
             try {
                 for (int i = 0; i < n; i++) {
                     Daak sub = Daak.connect(uri);
                     c.subscribers.add(sub);
                     int index = i;
-                    c.subscriptions.add(sub.subscribe(Selector.of(TOPIC.name(), byte[].class), SUBSCRIBE)
+                    c.subscriptions.add(sub.subscribe(Selector.of(topic.name(), byte[].class), SUBSCRIBE)
                             .subscribe(m -> receivers.received(index, m.value()), receivers::failed));
                 }
-                awaitMatched(c.publisher, TOPIC, n);
+                awaitMatched(c.publisher, topic, n);
                 return c;
             } catch (RuntimeException e) {
                 c.close();

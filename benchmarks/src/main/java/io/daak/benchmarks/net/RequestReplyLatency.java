@@ -24,7 +24,7 @@ import reactor.core.publisher.Mono;
 /**
  * Sequential request/reply round trips over loopback with 128-byte requests and replies: one request
  * in flight at a time, each timed from the call to the reply in hand, into an HdrHistogram. Each
- * target is warmed up for the warm-up time first. Not thread-safe.
+ * target is warmed up first (see {@link Warmup}). Not thread-safe.
  */
 final class RequestReplyLatency {
 
@@ -69,48 +69,28 @@ final class RequestReplyLatency {
         }
     }
 
-    /** Measures one target; {@code serverPid} is the server's process. */
-    static Result run(String system, int hops, TargetFactory factory, Duration warmup, Duration measure, long serverPid)
-            throws Exception {
-        byte[] request = new byte[PubSubThroughput.PAYLOAD];
-        new java.util.Random(7).nextBytes(request);
-        Histogram histogram = new Histogram(TIMEOUT.toNanos(), 3);
-        CpuMeter.Usage cpu;
-        try (Target target = factory.open()) {
-            long end = System.nanoTime() + warmup.toNanos();
-            while (System.nanoTime() < end) {
-                target.call(request);
-            }
-            CpuMeter.Sample before = CpuMeter.sample(serverPid);
-            end = before.nanos() + measure.toNanos();
-            long now = System.nanoTime();
-            while (now < end) {
-                target.call(request);
-                long after = System.nanoTime();
-                histogram.recordValue(Math.min(after - now, TIMEOUT.toNanos()));
-                now = after;
-            }
-            cpu = CpuMeter.between(before, CpuMeter.sample(serverPid));
-        }
-        return new Result(system, hops, histogram, cpu);
-    }
-
-    /** A target to measure by name. */
-    record Named(String system, int hops, TargetFactory factory) {}
+    /**
+     * A target to measure.
+     *
+     * @param system its name in the report
+     * @param hops network hops each way
+     * @param serverPid its server's process, whose CPU time is measured
+     * @param factory opens it
+     */
+    record Named(String system, int hops, long serverPid, TargetFactory factory) {}
 
     /** Round trips each target makes in its turn before the next target's turn. */
     static final int TURN = 64;
 
     /**
      * Measures several targets taking turns: {@value #TURN} round trips each, the order rotating
-     * every round, for the warm-up time and then the measurement time. On a VM whose round trips
+     * every round, for the warm-up and then for the measurement time. On a VM whose round trips
      * change with the machine's state (threads that stay awake or not: p50 moves between about 20
      * and 100 us here), a comparison of targets measured one after the other says more about that
-     * state than about the targets; taking turns gives every target the same conditions. The CPU
-     * usage is the whole measurement's, shared by the targets.
+     * state than about the targets; taking turns gives every target the same conditions. Each
+     * target's CPU usage is its own turns'.
      */
-    static List<Result> runTakingTurns(List<Named> targets, Duration warmup, Duration measure, long serverPid)
-            throws Exception {
+    static List<Result> runTakingTurns(List<Named> targets, Warmup warmup, Duration measure) throws Exception {
         byte[] request = new byte[PubSubThroughput.PAYLOAD];
         new java.util.Random(7).nextBytes(request);
         List<Target> open = new java.util.ArrayList<>();
@@ -119,16 +99,20 @@ final class RequestReplyLatency {
                 open.add(n.factory().open());
             }
             List<Histogram> histograms = new java.util.ArrayList<>();
+            List<CpuMeter.Tally> cpu = new java.util.ArrayList<>();
             for (int i = 0; i < targets.size(); i++) {
                 histograms.add(new Histogram(TIMEOUT.toNanos(), 3));
+                cpu.add(new CpuMeter.Tally());
             }
-            turns(open, request, null, System.nanoTime() + warmup.toNanos());
-            CpuMeter.Sample before = CpuMeter.sample(serverPid);
-            turns(open, request, histograms, before.nanos() + measure.toNanos());
-            CpuMeter.Usage cpu = CpuMeter.between(before, CpuMeter.sample(serverPid));
+            warmup.run(
+                    targets.stream().map(Named::system).toList().toString(),
+                    time -> turns(targets, open, request, null, null, System.nanoTime() + time.toNanos()));
+            turns(targets, open, request, histograms, cpu, System.nanoTime() + measure.toNanos());
             List<Result> results = new java.util.ArrayList<>();
             for (int i = 0; i < targets.size(); i++) {
-                results.add(new Result(targets.get(i).system(), targets.get(i).hops(), histograms.get(i), cpu));
+                Named n = targets.get(i);
+                results.add(new Result(
+                        n.system(), n.hops(), histograms.get(i), cpu.get(i).usage()));
             }
             return results;
         } finally {
@@ -138,11 +122,13 @@ final class RequestReplyLatency {
         }
     }
 
-    /** Rounds of turns until {@code end} (nanoTime), recording into {@code histograms} when given. */
+    /** Rounds of turns until {@code end} (nanoTime), recording into {@code histograms} and {@code cpu} when given. */
     private static void turns(
+            List<Named> named,
             List<Target> targets,
             byte[] request,
             @org.jspecify.annotations.Nullable List<Histogram> histograms,
+            @org.jspecify.annotations.Nullable List<CpuMeter.Tally> cpu,
             long end)
             throws Exception {
         int n = targets.size();
@@ -150,6 +136,8 @@ final class RequestReplyLatency {
             for (int k = 0; k < n; k++) {
                 int i = (round + k) % n;
                 Target target = targets.get(i);
+                CpuMeter.Sample before =
+                        cpu != null ? CpuMeter.sample(named.get(i).serverPid()) : null;
                 long now = System.nanoTime();
                 for (int c = 0; c < TURN; c++) {
                     target.call(request);
@@ -158,6 +146,9 @@ final class RequestReplyLatency {
                         histograms.get(i).recordValue(Math.min(after - now, TIMEOUT.toNanos()));
                     }
                     now = after;
+                }
+                if (cpu != null && before != null) {
+                    cpu.get(i).add(before, CpuMeter.sample(named.get(i).serverPid()));
                 }
             }
         }

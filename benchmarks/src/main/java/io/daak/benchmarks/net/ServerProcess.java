@@ -94,20 +94,31 @@ final class ServerProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** Milliseconds the child's JIT compilers have worked so far. */
+    long compileMillis() {
+        return Long.parseLong(ask("jit", "JIT", 2)[1]);
+    }
+
     /** The child's heap and connections, after full collections. */
     Heap heap() {
-        out.println("heap");
-        String line = readLine(process, in, "HEAP");
-        String[] parts = line.split(" ");
-        if (parts.length != 5 || !parts[0].equals("HEAP")) {
-            throw new IllegalStateException("the node JVM answered '" + line + "' to heap");
-        }
+        String[] parts = ask("heap", "HEAP", 5);
         return new Heap(
                 Long.parseLong(parts[1]),
                 Long.parseLong(parts[2]),
                 Integer.parseInt(parts[3]),
                 Integer.parseInt(parts[4]),
                 residentBytes(process.pid()));
+    }
+
+    /** Sends a command and returns the answer's words: {@code words} of them, the first {@code answer}. */
+    private synchronized String[] ask(String command, String answer, int words) {
+        out.println(command);
+        String line = readLine(process, in, answer);
+        String[] parts = line.split(" ");
+        if (parts.length != words || !parts[0].equals(answer)) {
+            throw new IllegalStateException("the node JVM answered '" + line + "' to " + command);
+        }
+        return parts;
     }
 
     /** The resident set size of a process in bytes from {@code /proc}, -1 where there is none. */

@@ -15,6 +15,7 @@ class NetBenchmarksTest {
             1_000,
             Duration.ofMillis(100),
             Duration.ofMillis(200),
+            Duration.ofMillis(100),
             20,
             10);
 
