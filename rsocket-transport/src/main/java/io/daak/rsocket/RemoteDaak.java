@@ -599,7 +599,8 @@ final class RemoteDaak implements Daak {
             e = refused;
         }
         Throwable t = Wire.fromWire(e, service);
-        String hint = NodeTls.hint(uri, e, "");
+        // Once the node has answered on this session, TLS does not explain a closed connection.
+        String hint = session != null && session.answered() ? "" : NodeTls.hint(uri, e, "");
         return hint.isEmpty() ? t : new DaakException(t.getMessage() + hint, e);
     }
 
@@ -725,6 +726,14 @@ final class RemoteDaak implements Daak {
                 .onErrorMap(e -> remote(e, null));
     }
 
+    /**
+     * A stream of this handle that completes, as an in-process handle's does, when the user closes the
+     * handle and the connection goes with it (instead of failing with the connection's end).
+     */
+    private <T> Flux<T> endingWithTheHandle(Flux<T> stream) {
+        return stream.onErrorResume(e -> closing.get() && isConnectionLoss(e), e -> Flux.empty());
+    }
+
     /** Whether a delivered message passes message authentication (see {@link MessageAuthentication}). */
     private boolean authentic(Payload p) {
         Wire.Meta meta;
@@ -782,7 +791,8 @@ final class RemoteDaak implements Daak {
                                 what,
                                 uri,
                                 r.failure().toString(),
-                                r.totalRetriesInARow() + 1)));
+                                r.totalRetriesInARow() + 1)))
+                .transform(this::endingWithTheHandle);
     }
 
     /** Whether an error means the connection went away (rather than the node refusing something). */
@@ -977,6 +987,7 @@ final class RemoteDaak implements Daak {
                         return (Delivery<T>) new RemoteDelivery<>(rs, queue.name(), m, id, attempt);
                     });
                 })
+                .transform(this::endingWithTheHandle)
                 .onErrorMap(e -> remote(e, null));
     }
 

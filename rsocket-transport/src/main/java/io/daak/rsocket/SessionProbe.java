@@ -13,6 +13,7 @@ import io.rsocket.transport.ClientTransport;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
 import reactor.util.retry.RetryBackoffSpec;
 
@@ -50,6 +51,9 @@ final class SessionProbe {
     /** The node's goodbye (CONNECTION_CLOSE, it shuts down), once seen: nothing to resume. */
     private volatile @Nullable RSocketErrorException ended;
 
+    /** Whether the client said goodbye: the connection that closes next is not to be resumed. */
+    private volatile boolean leaving;
+
     /** The node's refusal of the SETUP (or of a RESUME), once seen. */
     private volatile @Nullable RSocketErrorException rejection;
 
@@ -63,6 +67,7 @@ final class SessionProbe {
      * it frees the session at once instead of keeping it for a resume that will not come.
      */
     void goodbye() {
+        leaving = true;
         DuplexConnection c = active;
         if (c != null && !c.isDisposed()) {
             c.sendErrorAndClose(new io.rsocket.exceptions.ConnectionCloseException("the client closed its handle"));
@@ -80,7 +85,15 @@ final class SessionProbe {
 
     /** The given transport, with every connection it makes (the first and each resumed one) watched. */
     ClientTransport watch(ClientTransport transport) {
-        return () -> transport.connect().<DuplexConnection>map(Watched::new);
+        // After the goodbye no new connection is made: the session ends instead of resuming.
+        return () -> Mono.defer(() -> leaving
+                ? Mono.error(new io.rsocket.exceptions.ConnectionCloseException("the client closed its handle"))
+                : transport.connect().<DuplexConnection>map(Watched::new));
+    }
+
+    /** Whether the node has answered on this session: it accepted the SETUP. */
+    boolean answered() {
+        return answered;
     }
 
     /** The node's refusal of this session, if it sent one. */
@@ -105,6 +118,9 @@ final class SessionProbe {
             RSocketErrorException refused = rejection;
             if (refused != null) {
                 throw refused;
+            }
+            if (leaving) {
+                throw new io.rsocket.exceptions.ConnectionCloseException("the client closed its handle");
             }
             if (!answered) {
                 throw new RejectedResumeException("the node never answered this connection: nothing to resume");

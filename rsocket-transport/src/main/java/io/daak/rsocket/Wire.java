@@ -326,7 +326,8 @@ final class Wire {
         if (!(e instanceof RSocketErrorException)) {
             if (e instanceof java.nio.channels.ClosedChannelException
                     || e instanceof io.rsocket.exceptions.ConnectionErrorException) {
-                return new DaakException("the connection to the node closed: " + e.getMessage(), e);
+                return new DaakException(
+                        "the connection to the node closed" + (e.getMessage() != null ? ": " + e.getMessage() : ""), e);
             }
             return e;
         }

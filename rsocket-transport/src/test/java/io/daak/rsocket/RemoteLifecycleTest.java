@@ -72,6 +72,38 @@ class RemoteLifecycleTest {
     }
 
     @Test
+    void closingAHandleShouldCompleteItsStreamsAndRefuseLaterCalls() {
+        // As an in-process handle does: the user ended it, so its streams end normally, with no error.
+        Daak daak = Daak.connect(node.tcpUri().toString());
+        StepVerifier subscription = daak.subscribe(Topic.of("lifecycle/end", Integer.class))
+                .as(StepVerifier::create)
+                .expectSubscription()
+                .expectComplete()
+                .verifyLater();
+        StepVerifier watch = daak.watch(io.daak.core.Selector.of("lifecycle/end/**", Integer.class))
+                .as(StepVerifier::create)
+                .expectSubscription()
+                .expectComplete()
+                .verifyLater();
+        StepVerifier deliveries = daak.recv(io.daak.core.Queue.of("lifecycle/end", Integer.class))
+                .as(StepVerifier::create)
+                .expectSubscription()
+                .expectComplete()
+                .verifyLater();
+        NodeFixture.awaitSubscribed(daak);
+        daak.close();
+        subscription.verify(WAIT);
+        watch.verify(WAIT);
+        deliveries.verify(WAIT);
+        StepVerifier.create(daak.publish(Topic.of("lifecycle/end", Integer.class), 1))
+                .expectErrorSatisfies(e -> assertThat(e).hasMessageContaining("closed"))
+                .verify(WAIT);
+        StepVerifier.create(daak.subscribe(Topic.of("lifecycle/end", Integer.class)))
+                .expectErrorSatisfies(e -> assertThat(e).hasMessageContaining("closed"))
+                .verify(WAIT);
+    }
+
+    @Test
     void closingAResumingHandleShouldEndItsSessionOnTheNodeAtOnce() {
         int before = node.connections();
         Daak daak = Daak.connect(node.tcpUri().toString()); // resumption is on by default
