@@ -117,6 +117,14 @@ final class NodeConnection implements RSocket {
         } catch (RuntimeException e) {
             return Mono.error(Wire.toWire(e));
         }
+        if (r.route.op() == Wire.Op.PUBLISH) {
+            // The common case, assembled here: one operator fewer on every publish's round trip.
+            try {
+                return publish(r).map(this::result).onErrorMap(Wire::toWire);
+            } catch (RuntimeException e) {
+                return Mono.error(Wire.toWire(e));
+            }
+        }
         // Deferred: an invalid name or field (e.g. publish/a/*) is thrown while the work is assembled and
         // must reach the client as an [invalid] error frame like every other failure.
         Mono<Payload> work = Mono.defer(() -> switch (r.route.op()) {
@@ -482,8 +490,20 @@ final class NodeConnection implements RSocket {
         return ByteBufPayload.create(data, jsonMime());
     }
 
+    /** The composite metadata that says a reply is JSON, made once (read-only; every reply wraps it). */
+    private static final byte[] JSON_MIME = jsonMimeBytes();
+
+    private static byte[] jsonMimeBytes() {
+        ByteBuf b = java.util.Objects.requireNonNull(Wire.write(ByteBufAllocator.DEFAULT, null, Wire.JSON, null));
+        try {
+            return ByteBufUtil.getBytes(b);
+        } finally {
+            b.release();
+        }
+    }
+
     private @Nullable ByteBuf jsonMime() {
-        return Wire.JSON.equals(dataMimeType) ? null : Wire.write(allocator, null, Wire.JSON, null);
+        return Wire.JSON.equals(dataMimeType) ? null : Unpooled.wrappedBuffer(JSON_MIME);
     }
 
     private Flux<Payload> subscribe(Request r) {
