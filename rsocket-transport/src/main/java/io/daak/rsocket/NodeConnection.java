@@ -490,20 +490,24 @@ final class NodeConnection implements RSocket {
         return ByteBufPayload.create(data, jsonMime());
     }
 
-    /** The composite metadata that says a reply is JSON, made once (read-only; every reply wraps it). */
-    private static final byte[] JSON_MIME = jsonMimeBytes();
+    /**
+     * The composite metadata that says a reply is JSON, made once: direct (a socket writes it as it is)
+     * and never freed; each reply holds a duplicate, whose release does nothing.
+     */
+    private static final ByteBuf JSON_MIME = jsonMimeMetadata();
 
-    private static byte[] jsonMimeBytes() {
+    private static ByteBuf jsonMimeMetadata() {
         ByteBuf b = java.util.Objects.requireNonNull(Wire.write(ByteBufAllocator.DEFAULT, null, Wire.JSON, null));
         try {
-            return ByteBufUtil.getBytes(b);
+            return Unpooled.unreleasableBuffer(
+                    Unpooled.directBuffer(b.readableBytes()).writeBytes(b).asReadOnly());
         } finally {
             b.release();
         }
     }
 
     private @Nullable ByteBuf jsonMime() {
-        return Wire.JSON.equals(dataMimeType) ? null : Unpooled.wrappedBuffer(JSON_MIME);
+        return Wire.JSON.equals(dataMimeType) ? null : JSON_MIME.duplicate();
     }
 
     private Flux<Payload> subscribe(Request r) {
