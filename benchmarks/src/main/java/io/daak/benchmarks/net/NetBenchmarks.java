@@ -174,6 +174,11 @@ public final class NetBenchmarks {
                             new RequestReplyLatency.Named(
                                     "Daak publish (node answers)", 1, node, RequestReplyLatency.daakPublish(uri)),
                             new RequestReplyLatency.Named(
+                                    "Daak publish, no resumption",
+                                    1,
+                                    node,
+                                    RequestReplyLatency.daakPublish(withoutResumption(uri))),
+                            new RequestReplyLatency.Named(
                                     "Daak request (client-served)", 2, node, RequestReplyLatency.daakRequest(uri))));
                     if (natsServer != null) {
                         targets.add(new RequestReplyLatency.Named(
@@ -188,6 +193,11 @@ public final class NetBenchmarks {
             log.info("memory: done");
         }
         return report;
+    }
+
+    /** The URI with {@code resume=false} added (the client then asks for no resumable session). */
+    static String withoutResumption(String uri) {
+        return uri + (uri.contains("?") ? "&" : "?") + "resume=false";
     }
 
     /** Measurements, added to the report as they finish; {@code serverJit} is the node JVM's compile time. */

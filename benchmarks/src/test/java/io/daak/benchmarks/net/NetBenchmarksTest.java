@@ -28,12 +28,12 @@ class NetBenchmarksTest {
         assertThat(report.pubsub).hasSize(nats ? 6 : 4).allSatisfy(r -> assertThat(r.messages())
                 .isPositive());
         assertThat(report.requests)
-                .hasSize(nats ? 4 : 3)
+                .hasSize(nats ? 5 : 4)
                 .allSatisfy(r -> assertThat(r.histogram().getTotalCount()).isPositive());
         NodeMemory.Result memory = report.memory;
         assertThat(memory).isNotNull();
         assertThat(memory.subscribed().connections()).isEqualTo(21);
         assertThat(NetBenchmarks.format(report, TINY))
-                .contains("Daak tryPublish", "bare RSocket", "heap per connection");
+                .contains("Daak tryPublish", "bare RSocket", "no resumption", "heap per connection");
     }
 }
