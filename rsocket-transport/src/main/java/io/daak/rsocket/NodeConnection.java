@@ -179,7 +179,10 @@ final class NodeConnection implements RSocket {
                 Flux<Items> batches = all.map(p -> {
                     try {
                         return atBatchHead.compareAndSet(true, false)
-                                ? new Items(items(r.value().wrap(), r.fields.batch, r.fields.compact), r.fields.acks)
+                                ? new Items(
+                                        items(r.value().wrap(), r.fields.batch, r.fields.compact),
+                                        r.fields.acks,
+                                        r.fields.runs)
                                 : batchItems(p);
                     } finally {
                         p.release();
@@ -261,8 +264,11 @@ final class NodeConnection implements RSocket {
     /** One value of a batch with its fields. */
     private record Item(Encoded value, Fields fields) {}
 
-    /** A batch's items, and whether its publisher wants only acknowledgements (fields {@code acks}). */
-    private record Items(List<Item> items, boolean acksOnly) {}
+    /**
+     * A batch's items, whether its publisher wants only acknowledgements (fields {@code acks}) and
+     * whether it reads runs of results (fields {@code runs}).
+     */
+    private record Items(List<Item> items, boolean acksOnly, boolean runs) {}
 
     /**
      * The values of a payload: its entries when its fields announce a batch, else its one value.
@@ -283,7 +289,9 @@ final class NodeConnection implements RSocket {
     private Items batchItems(Payload p) {
         Wire.Meta meta = Wire.read(p.hasMetadata() ? p.sliceMetadata() : null);
         WireFields f = meta.fieldsOrEmpty();
-        return f.batch == 0 ? new Items(items(p), false) : new Items(items(p.sliceData(), f.batch, f.compact), f.acks);
+        return f.batch == 0
+                ? new Items(items(p), false, false)
+                : new Items(items(p.sliceData(), f.batch, f.compact), f.acks, f.runs);
     }
 
     /**
@@ -335,7 +343,7 @@ final class NodeConnection implements RSocket {
         Publication<Encoded> direct = directPublication(topic);
         return batches.concatMap(
                 b -> Flux.<Payload>create(sink -> Batching.deferring(() -> publishFrom(
-                        topic, b.items(), 0, sink, new Answer(b.acksOnly() ? direct : null, b.acksOnly())))),
+                        topic, b.items(), 0, sink, new Answer(b.acksOnly() ? direct : null, b.acksOnly(), b.runs())))),
                 BATCH_PREFETCH);
     }
 
@@ -350,47 +358,88 @@ final class NodeConnection implements RSocket {
 
     /**
      * The results of a batch's publishes as one JSON array; with {@code acksOnly}, a run of successful
-     * publishes is written as its length. Not thread-safe: one batch at a time.
+     * publishes is written as its length; with {@code runs}, consecutive results of one topic whose
+     * sequences follow each other and whose counts are equal are written as one result with a
+     * {@code count}. Not thread-safe: one batch at a time.
      */
     private static final class Answer {
         /** When only acknowledgements are wanted: publishes that need not wait go through it, else null. */
         final @Nullable Publication<Encoded> direct;
 
         final boolean acksOnly;
+        private final boolean runs;
         private final StringBuilder json = new StringBuilder();
         private int succeeded;
 
-        Answer(@Nullable Publication<Encoded> direct, boolean acksOnly) {
+        /** The run of results not written yet (runs only): its first result and its length. */
+        private @Nullable PublishResult run;
+
+        private int runLength;
+
+        Answer(@Nullable Publication<Encoded> direct, boolean acksOnly, boolean runs) {
             this.direct = direct;
             this.acksOnly = acksOnly;
+            this.runs = runs;
         }
 
-        /** @param result the result object, or null for a success whose details were not asked for */
-        void add(@Nullable String result) {
-            if (result == null) {
-                succeeded++;
+        /** A successful publish whose result is not wanted. */
+        void acknowledged() {
+            succeeded++;
+        }
+
+        /** A successful publish; its result is written unless only acknowledgements are wanted. */
+        void add(PublishResult result) {
+            if (acksOnly) {
+                acknowledged();
                 return;
             }
-            flushCount();
-            item(result);
+            PublishResult r = run;
+            if (runs
+                    && r != null
+                    && r.sequence() + runLength == result.sequence()
+                    && r.matched() == result.matched()
+                    && r.dropped() == result.dropped()
+                    && r.topic().equals(result.topic())) {
+                runLength++;
+                return;
+            }
+            flush();
+            if (runs) {
+                run = result;
+                runLength = 1;
+            } else {
+                item(resultJson(result, 1));
+            }
+        }
+
+        /** A failed publish, as its JSON error object. */
+        void failed(String error) {
+            flush();
+            item(error);
         }
 
         boolean isEmpty() {
-            return succeeded == 0 && json.length() == 0;
+            return succeeded == 0 && run == null && json.length() == 0;
         }
 
         /** The array so far; the answer starts empty again. */
         String take() {
-            flushCount();
+            flush();
             String out = "[" + json + "]";
             json.setLength(0);
             return out;
         }
 
-        private void flushCount() {
+        private void flush() {
             if (succeeded > 0) {
                 item(Integer.toString(succeeded));
                 succeeded = 0;
+            }
+            PublishResult r = run;
+            if (r != null) {
+                item(resultJson(r, runLength));
+                run = null;
+                runLength = 0;
             }
         }
 
@@ -414,30 +463,27 @@ final class NodeConnection implements RSocket {
             if (answer.direct != null) {
                 try {
                     if (answer.direct.tryPublish(it.value(), it.fields())) {
-                        answer.add(null);
+                        answer.acknowledged();
                         continue;
                     }
                     // A BLOCK subscriber is full: this one waits below, as a publish does.
                 } catch (RuntimeException e) {
-                    answer.add(errorJson(e));
+                    answer.failed(errorJson(e));
                     continue;
                 }
             }
             AtomicInteger state = new AtomicInteger(); // 0 running, 1 done at once, 2 the loop moved on
-            String[] result = new String[1];
-            java.util.function.Consumer<String> done = json -> {
-                result[0] = json;
+            Object[] outcome = new Object[1]; // the PublishResult, or the error's JSON
+            java.util.function.Consumer<Object> done = o -> {
+                outcome[0] = o;
                 if (!state.compareAndSet(0, 1)) {
                     // Finished later: go on from here (on this thread), starting a new answer.
-                    answer.add(json);
+                    answer(answer, o);
                     Batching.deferring(() -> publishFrom(topic, items, next, sink, answer));
                 }
             };
             try {
-                engine.publish(topic, it.value(), it.fields())
-                        .subscribe(
-                                p -> done.accept(answer.acksOnly ? null : resultJson(p)),
-                                e -> done.accept(errorJson(e)));
+                engine.publish(topic, it.value(), it.fields()).subscribe(done, e -> done.accept(errorJson(e)));
             } catch (RuntimeException e) {
                 done.accept(errorJson(e));
             }
@@ -447,12 +493,20 @@ final class NodeConnection implements RSocket {
                 }
                 return;
             }
-            answer.add(result[0]);
+            answer(answer, outcome[0]);
         }
         if (!answer.isEmpty()) {
             sink.next(json(answer.take()));
         }
         sink.complete();
+    }
+
+    private static void answer(Answer answer, Object outcome) {
+        if (outcome instanceof PublishResult r) {
+            answer.add(r);
+        } else {
+            answer.failed((String) outcome);
+        }
     }
 
     private String errorJson(Throwable e) {
@@ -474,14 +528,22 @@ final class NodeConnection implements RSocket {
         return json(resultJson(p));
     }
 
-    private String resultJson(PublishResult p) {
-        StringBuilder b = new StringBuilder(80);
+    private static String resultJson(PublishResult p) {
+        return resultJson(p, 1);
+    }
+
+    /** A result as JSON; {@code count} above 1 stands for that many with the sequences that follow. */
+    private static String resultJson(PublishResult p, int count) {
+        StringBuilder b = new StringBuilder(96);
         b.append("{\"topic\":");
         WireFields.quote(b, p.topic());
         b.append(",\"sequence\":").append(p.sequence());
         b.append(",\"matched\":").append(p.matched());
-        b.append(",\"dropped\":").append(p.dropped()).append('}');
-        return b.toString();
+        b.append(",\"dropped\":").append(p.dropped());
+        if (count > 1) {
+            b.append(",\"count\":").append(count);
+        }
+        return b.append('}').toString();
     }
 
     private Payload json(CharSequence text) {

@@ -261,7 +261,8 @@ final class PublishChannel implements Publisher<Payload> {
 
     /**
      * Reads an answer (released here): a JSON array of results (or one result object), each
-     * {@code {"topic","sequence","matched","dropped"}} or {@code {"error": "..."}}.
+     * {@code {"topic","sequence","matched","dropped"}} (with {@code "count"}: a run of that many) or
+     * {@code {"error": "..."}}, or a number of acknowledged publishes.
      */
     private static void parse(Payload p, ResultConsumer each) {
         try {
@@ -295,6 +296,7 @@ final class PublishChannel implements Publisher<Payload> {
         long sequence = 0;
         long matched = 0;
         long dropped = 0;
+        long count = 1;
         json.expect('{');
         for (boolean first = true; json.more(first); first = false) {
             String name = json.name();
@@ -304,13 +306,20 @@ final class PublishChannel implements Publisher<Payload> {
                 case "sequence" -> sequence = json.integer(name);
                 case "matched" -> matched = json.integer(name);
                 case "dropped" -> dropped = json.integer(name);
+                case "count" -> count = json.integer(name);
                 default -> json.skip();
             }
         }
         if (error != null) {
             each.accept(null, error);
+        } else if (count < 1 || count > Batch.MAX_ENTRIES) {
+            throw new IllegalArgumentException(
+                    "a result's count is " + count + "; it must be 1 to " + Batch.MAX_ENTRIES);
         } else {
-            each.accept(new PublishResult(topic, sequence, (int) matched, (int) dropped), null);
+            // A run (fields runs): that many publishes with the sequences that follow, the counts alike.
+            for (long i = 0; i < count; i++) {
+                each.accept(new PublishResult(topic, sequence + i, (int) matched, (int) dropped), null);
+            }
         }
     }
 
@@ -478,6 +487,7 @@ final class PublishChannel implements Publisher<Payload> {
                 WireFields f = new WireFields();
                 f.batch = w.count();
                 f.acks = !w.resultsWanted();
+                f.runs = !f.acks; // results of consecutive publishes may come as one with a count
                 f.compact = true; // entries made by RemoteDaak.entry
                 p = w.payload(Wire.write(allocator, headSent ? null : route, null, f));
                 headSent = true;

@@ -83,6 +83,12 @@ final class WireFields {
      */
     boolean compact;
 
+    /**
+     * On a batch of a publish channel that wants results: the publisher reads runs, so the node may
+     * answer consecutive successful entries of one topic with one result that has a {@code count}.
+     */
+    boolean runs;
+
     /** A change's kind: put or delete; {@code subscribed} on the confirmation of a subscription. */
     @Nullable
     String kind;
@@ -277,6 +283,7 @@ final class WireFields {
                 && batch == 0
                 && !acks
                 && !compact
+                && !runs
                 && id == 0
                 && ackTimeoutMillis < 0
                 && maxDeliveries == 0
@@ -307,6 +314,7 @@ final class WireFields {
     private static final byte[] DEAD_LETTER = FlatJson.member("deadLetter");
     private static final byte[] ACKS = FlatJson.member("acks");
     private static final byte[] COMPACT = FlatJson.member("compact");
+    private static final byte[] RUNS = FlatJson.member("runs");
 
     /** The members {@link #read} knows, by the index it switches on. */
     private static final byte[][] MEMBERS = java.util.stream.Stream.of(
@@ -332,7 +340,8 @@ final class WireFields {
                     "queueCapacity",
                     "deadLetter",
                     "acks",
-                    "compact")
+                    "compact",
+                    "runs")
             .map(n -> n.getBytes(StandardCharsets.US_ASCII))
             .toArray(byte[][]::new);
 
@@ -382,6 +391,9 @@ final class WireFields {
         }
         if (compact) {
             out.member(out.size() == first, COMPACT).put(TRUE);
+        }
+        if (runs) {
+            out.member(out.size() == first, RUNS).put(TRUE);
         }
         num(out, first, ID, id, 0);
         num(out, first, ATTEMPT, attempt, 0);
@@ -446,6 +458,7 @@ final class WireFields {
                 case 20 -> w.deadLetter = text(p, "deadLetter");
                 case 21 -> w.acks = p.bool();
                 case 22 -> w.compact = p.bool();
+                case 23 -> w.runs = p.bool();
                 default -> p.skip();
             }
         }

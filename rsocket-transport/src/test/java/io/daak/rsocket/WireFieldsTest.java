@@ -50,6 +50,7 @@ class WireFieldsTest {
         w.confirm = true;
         w.batch = 7;
         w.acks = true;
+        w.runs = true;
         w.id = -1;
         w.attempt = 2;
         w.ackTimeoutMillis = 30_000;
@@ -75,6 +76,7 @@ class WireFieldsTest {
             assertThat(r.confirm).isTrue();
             assertThat(r.batch).isEqualTo(7);
             assertThat(r.acks).isTrue();
+            assertThat(r.runs).isTrue();
             assertThat(r.id).isEqualTo(-1);
             assertThat(r.attempt).isEqualTo(2);
             assertThat(r.ackTimeoutMillis).isEqualTo(30_000);
