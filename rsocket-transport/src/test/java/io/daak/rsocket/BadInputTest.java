@@ -24,8 +24,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.test.StepVerifier;
@@ -40,24 +38,16 @@ class BadInputTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final ByteBufAllocator ALLOC = ByteBufAllocator.DEFAULT;
-    private static DaakNode node;
 
-    @BeforeAll
-    static void start() {
-        node = NodeFixture.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
+    @org.junit.jupiter.api.extension.RegisterExtension
+    static final NodeFixture.PerClass NODE = new NodeFixture.PerClass();
 
     @Test
     void theNodeShouldServeEveryoneElseWhileBadPeersComeAndGo() throws Exception {
         Topic<Integer> topic = Topic.of("hostile/healthy", Integer.class);
         int perRound = 200;
-        try (Daak healthy = Daak.connect(node.tcpUri().toString());
-                Daak publisher = Daak.connect(node.webSocketUri().toString())) {
+        try (Daak healthy = Daak.connect(NODE.get().tcpUri().toString());
+                Daak publisher = Daak.connect(NODE.get().webSocketUri().toString())) {
             Random random = new Random(42); // a fixed seed: a failure is reproducible
             List<Runnable> attacks = List.of(
                     () -> garbage(random),
@@ -89,8 +79,8 @@ class BadInputTest {
 
     @Test
     void aSilentPeerShouldBeDroppedWithinItsKeepaliveLifetime() throws Exception {
-        int before = node.connections();
-        InetSocketAddress address = node.tcpAddress();
+        int before = NODE.get().connections();
+        InetSocketAddress address = NODE.get().tcpAddress();
         try (Socket s = new Socket(address.getAddress(), address.getPort())) {
             // SETUP promises a keepalive every 200 ms and allows 1 s of silence; then nothing is sent.
             ByteBuf frame = SetupFrameCodec.encode(
@@ -114,10 +104,10 @@ class BadInputTest {
         }
         // and its resources are freed: the node counts no more connections than before
         long deadline = System.nanoTime() + WAIT.toNanos();
-        while (node.connections() > before && System.nanoTime() < deadline) {
+        while (NODE.get().connections() > before && System.nanoTime() < deadline) {
             Thread.onSpinWait();
         }
-        assertThat(node.connections()).isLessThanOrEqualTo(before);
+        assertThat(NODE.get().connections()).isLessThanOrEqualTo(before);
     }
 
     // ------------------------------------------------------------------ attacks
@@ -180,7 +170,7 @@ class BadInputTest {
 
     /** The WebSocket port: HTTP garbage, then upgrades followed by garbage and mutated RSocket frames. */
     private static void webSocket(Random random) {
-        InetSocketAddress ws = node.webSocketAddress();
+        InetSocketAddress ws = NODE.get().webSocketAddress();
         byte[] junk = new byte[2048];
         random.nextBytes(junk);
         exchange(ws, junk);
@@ -295,7 +285,7 @@ class BadInputTest {
     }
 
     private static void exchange(byte[] bytes) {
-        exchange(node.tcpAddress(), bytes);
+        exchange(NODE.get().tcpAddress(), bytes);
     }
 
     /** Connects, writes, reads whatever the node answers until it closes or 2 s pass, and closes. */
@@ -316,6 +306,6 @@ class BadInputTest {
         } catch (IOException e) {
             // reset by the node: also fine
         }
-        assertThat(node.connections()).as("the node is still up").isGreaterThanOrEqualTo(0);
+        assertThat(NODE.get().connections()).as("the node is still up").isGreaterThanOrEqualTo(0);
     }
 }

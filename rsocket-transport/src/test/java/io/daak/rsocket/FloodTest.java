@@ -13,8 +13,6 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.BaseSubscriber;
@@ -26,17 +24,9 @@ class FloodTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final io.daak.core.Selector<byte[]> ALL = io.daak.core.Selector.of("flood/**", byte[].class);
-    private static DaakNode node;
 
-    @BeforeAll
-    static void start() {
-        node = NodeFixture.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
+    @org.junit.jupiter.api.extension.RegisterExtension
+    static final NodeFixture.PerClass NODE = new NodeFixture.PerClass();
 
     @Test
     void aStalledSubscriberCostsTheNodeAtMostItsBufferAndOthersGetEverything() throws Exception {
@@ -44,9 +34,9 @@ class FloodTest {
         int capacity = 100;
         byte[] kilobyte = new byte[1024];
         Topic<byte[]> topic = Topic.of("flood/a", byte[].class);
-        try (Daak stalledClient = Daak.connect(node.tcpUri().toString());
-                Daak healthyClient = Daak.connect(node.webSocketUri().toString());
-                Daak publisher = Daak.connect(node.tcpUri().toString())) {
+        try (Daak stalledClient = Daak.connect(NODE.get().tcpUri().toString());
+                Daak healthyClient = Daak.connect(NODE.get().webSocketUri().toString());
+                Daak publisher = Daak.connect(NODE.get().tcpUri().toString())) {
 
             // Subscribed (the node confirms), then asks for nothing.
             java.util.Queue<Long> stalledSeen = new java.util.concurrent.ConcurrentLinkedQueue<>();

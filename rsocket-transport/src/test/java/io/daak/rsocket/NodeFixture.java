@@ -11,6 +11,33 @@ final class NodeFixture {
 
     private NodeFixture() {}
 
+    /**
+     * A node for a test class, started before its tests and closed after them:
+     * {@code @RegisterExtension static final NodeFixture.PerClass NODE = new NodeFixture.PerClass();}.
+     */
+    static final class PerClass
+            implements org.junit.jupiter.api.extension.BeforeAllCallback,
+                    org.junit.jupiter.api.extension.AfterAllCallback {
+        private @org.jspecify.annotations.Nullable DaakNode node;
+
+        @Override
+        public void beforeAll(org.junit.jupiter.api.extension.ExtensionContext context) {
+            node = start();
+        }
+
+        @Override
+        public void afterAll(org.junit.jupiter.api.extension.ExtensionContext context) {
+            if (node != null) {
+                node.close();
+            }
+        }
+
+        /** The running node. */
+        DaakNode get() {
+            return java.util.Objects.requireNonNull(node, "the node starts before the class's tests");
+        }
+    }
+
     static DaakNode start() {
         return DaakNode.builder()
                 .host("127.0.0.1")

@@ -19,8 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Flux;
@@ -33,29 +31,22 @@ import reactor.core.publisher.Flux;
 class PublishRunsTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
-    private static DaakNode node;
 
-    @BeforeAll
-    static void start() {
-        node = NodeFixture.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
+    @org.junit.jupiter.api.extension.RegisterExtension
+    static final NodeFixture.PerClass NODE = new NodeFixture.PerClass();
 
     @Test
     void shouldAnswerABatchWithOneRunOnlyWhenAsked() throws Exception {
         String topic = "runs/raw";
-        try (Daak subscriber = Daak.connect(node.tcpUri().toString())) {
+        try (Daak subscriber = Daak.connect(NODE.get().tcpUri().toString())) {
             subscriber.subscribe(Topic.of(topic, byte[].class)).subscribe(m -> {}, e -> {});
             NodeFixture.awaitSubscribed(subscriber);
             RSocket rs = Objects.requireNonNull(RSocketConnector.create()
                     .metadataMimeType(Wire.COMPOSITE)
                     .dataMimeType("application/octet-stream")
                     .connect(TcpClientTransport.create(
-                            node.tcpAddress().getHostString(), node.tcpAddress().getPort()))
+                            NODE.get().tcpAddress().getHostString(),
+                            NODE.get().tcpAddress().getPort()))
                     .block(WAIT));
             try {
                 JsonNode runs = answer(rs, topic, true);
@@ -105,8 +96,8 @@ class PublishRunsTest {
     void publishAllShouldGiveEveryValueItsOwnResultFromRuns() {
         Topic<Integer> topic = Topic.of("runs/client", Integer.class);
         int count = 2_000; // several batches, each answered with runs
-        try (Daak subscriber = Daak.connect(node.tcpUri().toString());
-                Daak publisher = Daak.connect(node.tcpUri().toString())) {
+        try (Daak subscriber = Daak.connect(NODE.get().tcpUri().toString());
+                Daak publisher = Daak.connect(NODE.get().tcpUri().toString())) {
             subscriber.subscribe(topic).subscribe(m -> {}, e -> {});
             NodeFixture.awaitSubscribed(subscriber);
             List<PublishResult> results = publisher

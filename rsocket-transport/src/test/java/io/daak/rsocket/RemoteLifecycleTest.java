@@ -13,8 +13,6 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Mono;
@@ -25,26 +23,18 @@ import reactor.test.StepVerifier;
 class RemoteLifecycleTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
-    private static DaakNode node;
 
-    @BeforeAll
-    static void start() {
-        node = NodeFixture.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
+    @org.junit.jupiter.api.extension.RegisterExtension
+    static final NodeFixture.PerClass NODE = new NodeFixture.PerClass();
 
     @Test
     void connectionEventsShouldReplayTheStateAndCompleteOnClose() {
-        Daak daak = Daak.connect(node.tcpUri().toString());
+        Daak daak = Daak.connect(NODE.get().tcpUri().toString());
         daak.publish(Topic.of("lifecycle/events", Integer.class), 1).block(WAIT);
         StepVerifier.create(daak.connectionEvents())
                 .assertNext(e -> {
                     assertThat(e.kind()).isEqualTo(io.daak.core.ConnectionEvent.Kind.CONNECTED);
-                    assertThat(e.uri()).isEqualTo(node.tcpUri());
+                    assertThat(e.uri()).isEqualTo(NODE.get().tcpUri());
                     assertThat(e.gap()).isFalse();
                 })
                 .then(daak::close)
@@ -55,7 +45,7 @@ class RemoteLifecycleTest {
     @Test
     void aPublishAfterAcknowledgedTryPublishesShouldGetItsOwnResult() {
         Topic<Integer> topic = Topic.of("lifecycle/acks", Integer.class);
-        try (Daak daak = Daak.connect(node.tcpUri().toString())) {
+        try (Daak daak = Daak.connect(NODE.get().tcpUri().toString())) {
             io.daak.core.Publication<Integer> publication = daak.publication(topic);
             for (int round = 0; round < 3; round++) {
                 // tryPublish wants no results: the node acknowledges runs of them with counts.
@@ -74,7 +64,7 @@ class RemoteLifecycleTest {
     @Test
     void closingAHandleShouldCompleteItsStreamsAndRefuseLaterCalls() {
         // As an in-process handle does: the user ended it, so its streams end normally, with no error.
-        Daak daak = Daak.connect(node.tcpUri().toString());
+        Daak daak = Daak.connect(NODE.get().tcpUri().toString());
         StepVerifier subscription = daak.subscribe(Topic.of("lifecycle/end", Integer.class))
                 .as(StepVerifier::create)
                 .expectSubscription()
@@ -105,18 +95,18 @@ class RemoteLifecycleTest {
 
     @Test
     void closingAResumingHandleShouldEndItsSessionOnTheNodeAtOnce() {
-        int before = node.connections();
-        Daak daak = Daak.connect(node.tcpUri().toString()); // resumption is on by default
+        int before = NODE.get().connections();
+        Daak daak = Daak.connect(NODE.get().tcpUri().toString()); // resumption is on by default
         daak.subscribe(Topic.of("lifecycle/goodbye", Integer.class)).subscribe();
         NodeFixture.awaitSubscribed(daak);
-        assertThat(node.connections()).isEqualTo(before + 1);
+        assertThat(NODE.get().connections()).isEqualTo(before + 1);
         daak.close();
         // Not after the 30 s the node would keep a dropped session for a resume.
         long deadline = System.nanoTime() + WAIT.toNanos();
-        while (node.connections() > before && System.nanoTime() < deadline) {
+        while (NODE.get().connections() > before && System.nanoTime() < deadline) {
             java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
         }
-        assertThat(node.connections()).as("connections after close").isEqualTo(before);
+        assertThat(NODE.get().connections()).as("connections after close").isEqualTo(before);
     }
 
     @Test
@@ -125,7 +115,7 @@ class RemoteLifecycleTest {
         // As many as a publication queues before the node's first demand, so that every call is accepted
         // however late the channel opens (beyond it tryPublish may say false, which is its contract).
         int count = PublishChannel.MAX_PENDING;
-        try (Daak subscriber = Daak.connect(node.tcpUri().toString())) {
+        try (Daak subscriber = Daak.connect(NODE.get().tcpUri().toString())) {
             StepVerifier v = subscriber
                     .subscribe(topic)
                     .map(Message::value)
@@ -137,7 +127,7 @@ class RemoteLifecycleTest {
                     .verifyLater();
             // The subscription is in place once a publish through the node is seen by it.
             NodeFixture.awaitSubscribed(subscriber);
-            Daak publisher = Daak.connect(node.webSocketUri().toString());
+            Daak publisher = Daak.connect(NODE.get().webSocketUri().toString());
             Publication<Integer> publication = publisher.publication(topic);
             for (int i = 0; i < count; i++) {
                 assertThat(publication.tryPublish(i)).isTrue();
@@ -179,14 +169,14 @@ class RemoteLifecycleTest {
     @Test
     void aRequestInFlightShouldFailClearlyWhenItsServerDisconnects() throws InterruptedException {
         Service<String, String> service = Service.of("lifecycle/slow", String.class, String.class);
-        Daak server = Daak.connect(node.tcpUri().toString());
+        Daak server = Daak.connect(NODE.get().tcpUri().toString());
         CountDownLatch received = new CountDownLatch(1);
         server.serve(service, ServiceHandler.requestReply(q -> {
                     received.countDown();
                     return Mono.never(); // holds the request until the server goes away
                 }))
                 .block(WAIT);
-        try (Daak client = Daak.connect(node.tcpUri().toString())) {
+        try (Daak client = Daak.connect(NODE.get().tcpUri().toString())) {
             StepVerifier.create(client.request(service, "hello"))
                     .then(() -> {
                         try {

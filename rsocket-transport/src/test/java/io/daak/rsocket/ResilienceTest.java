@@ -16,8 +16,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -30,21 +28,14 @@ import reactor.test.StepVerifier;
 class ResilienceTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
-    private static DaakNode node;
 
-    @BeforeAll
-    static void start() {
-        node = NodeFixture.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        node.close();
-    }
+    @org.junit.jupiter.api.extension.RegisterExtension
+    static final NodeFixture.PerClass NODE = new NodeFixture.PerClass();
 
     /** A proxy to the node's port for {@code transport}, whose connections a test can cut. */
     private static CuttableProxy proxyTo(String transport) throws java.io.IOException {
-        return new CuttableProxy(transport.equals("tcp") ? node.tcpAddress() : node.webSocketAddress());
+        return new CuttableProxy(
+                transport.equals("tcp") ? NODE.get().tcpAddress() : NODE.get().webSocketAddress());
     }
 
     /** BLOCK: the publisher waits for the subscriber, so what a test measures is the cut, not a race. */
@@ -57,7 +48,7 @@ class ResilienceTest {
     }
 
     private static URI uri(String transport) {
-        return transport.equals("tcp") ? node.tcpUri() : node.webSocketUri();
+        return transport.equals("tcp") ? NODE.get().tcpUri() : NODE.get().webSocketUri();
     }
 
     @ParameterizedTest
@@ -130,7 +121,7 @@ class ResilienceTest {
         int count = 20_000;
         try (CuttableProxy proxy = proxyTo(transport);
                 Daak subscriber = Daak.connect(through(proxy, transport)); // resumption is on by default
-                Daak publisher = Daak.connect(node.tcpUri().toString())) {
+                Daak publisher = Daak.connect(NODE.get().tcpUri().toString())) {
             java.util.concurrent.BlockingQueue<ConnectionEvent> events =
                     new java.util.concurrent.LinkedBlockingQueue<>();
             subscriber.connectionEvents().subscribe(events::add);
@@ -179,7 +170,7 @@ class ResilienceTest {
         Topic<Integer> topic = Topic.of("reconnect/seq/" + transport, Integer.class);
         try (CuttableProxy proxy = proxyTo(transport);
                 Daak subscriber = Daak.connect(through(proxy, transport) + "?resume=false");
-                Daak publisher = Daak.connect(node.tcpUri().toString())) {
+                Daak publisher = Daak.connect(NODE.get().tcpUri().toString())) {
             Watched watched = new Watched(subscriber, topic);
             java.util.concurrent.BlockingQueue<ConnectionEvent> events = watched.events;
             java.util.concurrent.BlockingQueue<Integer> got = watched.got;
@@ -224,7 +215,7 @@ class ResilienceTest {
                 io.daak.core.Service.of("reconnect/echo/" + transport, String.class, String.class);
         try (CuttableProxy proxy = proxyTo(transport);
                 Daak server = Daak.connect(through(proxy, transport) + "?resume=false");
-                Daak client = Daak.connect(node.tcpUri().toString())) {
+                Daak client = Daak.connect(NODE.get().tcpUri().toString())) {
             server.serve(echo, ServiceHandler.requestReply(q -> Mono.just("echo " + q)))
                     .block(WAIT);
             StepVerifier.create(client.request(echo, "one"))
@@ -253,7 +244,7 @@ class ResilienceTest {
         try (CuttableProxy proxy = proxyTo(transport);
                 // No resumption: the publish channel itself must carry what was not answered over the loss.
                 Daak publisher = Daak.connect(through(proxy, transport) + "?resume=false");
-                Daak subscriber = Daak.connect(node.tcpUri().toString())) {
+                Daak subscriber = Daak.connect(NODE.get().tcpUri().toString())) {
             java.util.Set<Integer> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
             CountDownLatch all = new CountDownLatch(count);
             CountDownLatch half = new CountDownLatch(count / 2);
