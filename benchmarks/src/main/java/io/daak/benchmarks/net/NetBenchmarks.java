@@ -170,7 +170,12 @@ public final class NetBenchmarks {
                                     "bare RSocket request-response",
                                     1,
                                     node,
-                                    RequestReplyLatency.rsocket(server.rsocketPort())),
+                                    RequestReplyLatency.rsocket(server.rsocketPort(), false)),
+                            new RequestReplyLatency.Named(
+                                    "bare RSocket, resumable session",
+                                    1,
+                                    node,
+                                    RequestReplyLatency.rsocket(server.rsocketPort(), true)),
                             new RequestReplyLatency.Named(
                                     "Daak publish (node answers)", 1, node, RequestReplyLatency.daakPublish(uri)),
                             new RequestReplyLatency.Named(

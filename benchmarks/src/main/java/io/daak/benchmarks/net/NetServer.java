@@ -21,7 +21,7 @@ import reactor.core.publisher.Mono;
 /**
  * The server side of the network benchmarks, run in its own JVM by {@link ServerProcess}: a
  * {@link DaakNode} on TCP and a bare rsocket-java echo server (request-response answers with the
- * request's payload), both on {@code 127.0.0.1} and free ports, idle until a client uses them.
+ * request's payload; it accepts resumable sessions), both on {@code 127.0.0.1} and free ports, idle until a client uses them.
  *
  * <p>Talks to its parent over standard input and output, one line each way:
  *
@@ -49,6 +49,8 @@ public final class NetServer {
         CloseableChannel echo =
                 Objects.requireNonNull(RSocketServer.create(SocketAcceptor.forRequestResponse(Mono::just))
                         .payloadDecoder(PayloadDecoder.ZERO_COPY)
+                        // for clients that ask for it (one baseline does); the others get plain sessions
+                        .resume(new io.rsocket.core.Resume())
                         .bind(TcpServerTransport.create("127.0.0.1", 0))
                         .block(Duration.ofSeconds(30)));
         try {

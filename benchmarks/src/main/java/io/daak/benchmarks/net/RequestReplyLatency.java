@@ -213,11 +213,17 @@ final class RequestReplyLatency {
 
     // ------------------------------------------------------------------ bare RSocket
 
-    /** rsocket-java request-response to an echo server, no metadata: one hop. */
-    static TargetFactory rsocket(int port) {
+    /**
+     * rsocket-java request-response to an echo server, no metadata: one hop; with {@code resume}, in a
+     * resumable session (rsocket-java's defaults), as Daak's client has by default.
+     */
+    static TargetFactory rsocket(int port, boolean resume) {
         return () -> {
-            RSocket rs = Objects.requireNonNull(RSocketConnector.create()
-                    .payloadDecoder(PayloadDecoder.ZERO_COPY)
+            RSocketConnector connector = RSocketConnector.create().payloadDecoder(PayloadDecoder.ZERO_COPY);
+            if (resume) {
+                connector.resume(new io.rsocket.core.Resume());
+            }
+            RSocket rs = Objects.requireNonNull(connector
                     .connect(TcpClientTransport.create("127.0.0.1", port))
                     .block(TIMEOUT));
             return new Target() {

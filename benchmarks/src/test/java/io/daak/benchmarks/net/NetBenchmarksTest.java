@@ -28,7 +28,7 @@ class NetBenchmarksTest {
         assertThat(report.pubsub).hasSize(nats ? 6 : 4).allSatisfy(r -> assertThat(r.messages())
                 .isPositive());
         assertThat(report.requests)
-                .hasSize(nats ? 5 : 4)
+                .hasSize(nats ? 6 : 5)
                 .allSatisfy(r -> assertThat(r.histogram().getTotalCount()).isPositive());
         NodeMemory.Result memory = report.memory;
         assertThat(memory).isNotNull();
