@@ -370,11 +370,47 @@ final class RemoteDaak implements Daak {
             @Nullable String topic) {
         Encoding e = encode(value, type, declared, f, topic, allocator);
         try {
-            return ByteBufPayload.create(e.data(), Wire.write(allocator, route, e.mime(), f));
+            return ByteBufPayload.create(e.data(), metadata(route, e.mime(), f));
         } catch (RuntimeException x) {
             e.data().release();
             throw x;
         }
+    }
+
+    /** The most metadata layouts {@link #plainMetadata} remembers (each about 100 bytes). */
+    private static final int PLAIN_METADATA_CACHE = 1024;
+
+    /** Composite metadata of calls whose fields hold at most a Java type, by route, MIME type and type. */
+    private final Map<PlainMetadata, byte[]> plainMetadata = new ConcurrentHashMap<>();
+
+    private record PlainMetadata(
+            @Nullable String route,
+            @Nullable String mime,
+            @Nullable String type) {}
+
+    /**
+     * A call's composite metadata: for fields that say no more than a Java type (most calls), the
+     * bytes made for the same route, MIME type and type before; else written anew.
+     */
+    private @Nullable ByteBuf metadata(@Nullable String route, @Nullable String mime, WireFields f) {
+        String type = f.type;
+        f.type = null;
+        boolean plain = f.isEmpty();
+        f.type = type;
+        if (!plain) {
+            return Wire.write(allocator, route, mime, f);
+        }
+        PlainMetadata key = new PlainMetadata(route, mime, type);
+        byte[] bytes = plainMetadata.get(key);
+        if (bytes == null) {
+            ByteBuf made = Wire.write(allocator, route, mime, f);
+            if (made == null || plainMetadata.size() >= PLAIN_METADATA_CACHE) {
+                return made;
+            }
+            plainMetadata.put(key, ByteBufUtil.getBytes(made));
+            return made;
+        }
+        return allocator.buffer(bytes.length).writeBytes(bytes);
     }
 
     /**
@@ -612,10 +648,21 @@ final class RemoteDaak implements Daak {
         Objects.requireNonNull(value, "value");
         Objects.requireNonNull(fields, "fields");
         String route = Wire.Op.PUBLISH.route(topic.name());
-        return socket.flatMap(rs -> rs.requestResponse(
+        return withSocket(rs -> rs.requestResponse(
                         payload(route, value, topic.type(), topic.codec(), WireFields.of(fields), topic.name())))
                 .map(RemoteDaak::result)
                 .onErrorMap(e -> remote(e, null));
+    }
+
+    /**
+     * A call on the connection: made at once when the connection is open (the common case, with no
+     * waiting machinery), else once {@link #socket} has one. Lazy, as {@code socket.flatMap} is.
+     */
+    private <R> Mono<R> withSocket(java.util.function.Function<RSocket, Mono<R>> call) {
+        return Mono.defer(() -> {
+            RSocket rs = current;
+            return rs != null && !rs.isDisposed() ? call.apply(rs) : socket.flatMap(call);
+        });
     }
 
     private static PublishResult result(Payload p) {
@@ -868,7 +915,7 @@ final class RemoteDaak implements Daak {
         Objects.requireNonNull(value, "value");
         Objects.requireNonNull(fields, "fields");
         String route = Wire.Op.PUT.route(key.name());
-        return socket.flatMap(
+        return withSocket(
                         rs -> rs.requestResponse(payload(route, value, key.type(), key.codec(), WireFields.of(fields))))
                 .map(p -> json(p).path("revision").asLong())
                 .onErrorMap(e -> remote(e, null));
@@ -879,7 +926,7 @@ final class RemoteDaak implements Daak {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(fields, "fields");
         String route = Wire.Op.GET.route(key.name());
-        return socket.flatMap(rs -> rs.requestResponse(payload(route, null, Object.class, null, WireFields.of(fields))))
+        return withSocket(rs -> rs.requestResponse(payload(route, null, Object.class, null, WireFields.of(fields))))
                 .map(p -> {
                     try {
                         Wire.Meta meta = meta(p);
@@ -899,7 +946,7 @@ final class RemoteDaak implements Daak {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(fields, "fields");
         String route = Wire.Op.DELETE.route(key.name());
-        return socket.flatMap(rs -> rs.requestResponse(payload(route, null, Object.class, null, WireFields.of(fields))))
+        return withSocket(rs -> rs.requestResponse(payload(route, null, Object.class, null, WireFields.of(fields))))
                 .map(p -> json(p).path("deleted").asBoolean())
                 .onErrorMap(e -> remote(e, null));
     }
@@ -957,7 +1004,7 @@ final class RemoteDaak implements Daak {
         Objects.requireNonNull(value, "value");
         Objects.requireNonNull(fields, "fields");
         String route = Wire.Op.SEND.route(queue.name());
-        return socket.flatMap(rs -> rs.requestResponse(
+        return withSocket(rs -> rs.requestResponse(
                         payload(route, value, queue.type(), queue.codec(), queueFields(queue, fields))))
                 .doOnNext(Payload::release)
                 .then()
@@ -1126,7 +1173,7 @@ final class RemoteDaak implements Daak {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(fields, "fields");
         String route = Wire.Op.REQUEST.route(service.name());
-        return socket.flatMap(rs -> rs.requestResponse(
+        return withSocket(rs -> rs.requestResponse(
                         payload(route, request, service.requestType(), service.codec(), WireFields.of(fields))))
                 .map(p -> response(service, p))
                 .onErrorMap(e -> remote(e, service.name()));
