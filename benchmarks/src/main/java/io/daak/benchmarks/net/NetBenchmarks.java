@@ -338,11 +338,12 @@ public final class NetBenchmarks {
                     Locale.ROOT,
                     "%nRequest/reply round trip, one in flight: warm-up at least %.1f s and on while a JIT compiles"
                             + " (at most %.0f s), measured %.1f s each (microseconds); the targets take turns"
-                            + " (%d round trips each, the order rotating), each one's CPU columns its own turns'%n",
+                            + " (%d round trips each, the order rotating, each turn on the next of a target's %d connections), each one's CPU columns its own turns'%n",
                     s.requestWarmup().toMillis() / 1e3,
                     s.warmupMax().toMillis() / 1e3,
                     s.requestMeasure().toMillis() / 1e3,
-                    RequestReplyLatency.TURN));
+                    RequestReplyLatency.TURN,
+                    RequestReplyLatency.INSTANCES));
             RequestReplyLatency.Result rsocket = find(r.requests, "bare RSocket");
             RequestReplyLatency.Result nats = find(r.requests, "NATS");
             b.append(String.format(

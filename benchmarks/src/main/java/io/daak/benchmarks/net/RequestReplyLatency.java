@@ -83,8 +83,16 @@ final class RequestReplyLatency {
     static final int TURN = 64;
 
     /**
+     * Instances (connections) of each target, used in turn, round after round. On this VM a
+     * connection's round trips settle into a fast or a slow mode that depends on the pair of
+     * event-loop threads it was given (20 against 65 us in one run, for two connections of the same
+     * target); with several connections each target meets every pairing.
+     */
+    static final int INSTANCES = 4;
+
+    /**
      * Measures several targets taking turns: {@value #TURN} round trips each, the order rotating
-     * every round, for the warm-up and then for the measurement time. On a VM whose round trips
+     * every round, each turn on the next of a target's {@value #INSTANCES} connections, for the warm-up and then for the measurement time. On a VM whose round trips
      * change with the machine's state (threads that stay awake or not: p50 moves between about 20
      * and 100 us here), a comparison of targets measured one after the other says more about that
      * state than about the targets; taking turns gives every target the same conditions. Each
@@ -95,8 +103,12 @@ final class RequestReplyLatency {
         new java.util.Random(7).nextBytes(request);
         List<Target> open = new java.util.ArrayList<>();
         try {
-            for (Named n : targets) {
-                open.add(n.factory().open());
+            // Interleaved (every target's first, then every target's second...), so that each target's
+            // instances land on different event-loop threads on both sides.
+            for (int k = 0; k < INSTANCES; k++) {
+                for (Named n : targets) {
+                    open.add(n.factory().open());
+                }
             }
             List<Histogram> histograms = new java.util.ArrayList<>();
             List<CpuMeter.Tally> cpu = new java.util.ArrayList<>();
@@ -131,11 +143,11 @@ final class RequestReplyLatency {
             @org.jspecify.annotations.Nullable List<CpuMeter.Tally> cpu,
             long end)
             throws Exception {
-        int n = targets.size();
+        int n = named.size();
         for (int round = 0; System.nanoTime() < end; round++) {
             for (int k = 0; k < n; k++) {
                 int i = (round + k) % n;
-                Target target = targets.get(i);
+                Target target = targets.get((round % INSTANCES) * n + i);
                 CpuMeter.Sample before =
                         cpu != null ? CpuMeter.sample(named.get(i).serverPid()) : null;
                 long now = System.nanoTime();
