@@ -142,6 +142,8 @@ final class ShmConnection implements ShmChannel {
     /** 1 while a thread writes into the outbound ring (the I/O thread, or one in {@link #tryOffer}). */
     @SuppressWarnings("unused") // through WRITING
     private volatile int writing;
+    /** Set by other threads after they gave the I/O thread work; its spin phase watches it. */
+    private volatile boolean poked;
 
     private volatile boolean receiverTaken;
     private volatile boolean receiveCancelled;
@@ -162,6 +164,7 @@ final class ShmConnection implements ShmChannel {
     private int senderCursor;
     private long disposeDeadline;
     private int unsignalled;
+    private boolean freedRoom;
     private boolean holding;
     private @Nullable ByteBuf chunk;
     private ByteBuffer chunkMemory = ByteBuffer.allocateDirect(0);
@@ -516,7 +519,7 @@ final class ShmConnection implements ShmChannel {
         if (Thread.currentThread() == ioThread) {
             return; // awake by definition, and it looks for work before it parks
         }
-        VarHandle.fullFence();
+        poked = true; // a volatile write: a full fence before the flag is read
         int v = header.getIntVolatile(mySleeping);
         if (v != 0 && header.compareAndSetInt(mySleeping, v, 0)) {
             LockSupport.unpark(ioThread);
@@ -560,6 +563,7 @@ final class ShmConnection implements ShmChannel {
                         peerBye = true;
                     }
                 }
+                poked = true;
                 LockSupport.unpark(ioThread);
             }
         } catch (IOException e) {
@@ -569,6 +573,7 @@ final class ShmConnection implements ShmChannel {
                 peerGone = true;
                 log.debug("shm peer of {} is gone", name);
             }
+            poked = true;
             LockSupport.unpark(ioThread);
         }
     }
@@ -584,7 +589,11 @@ final class ShmConnection implements ShmChannel {
                 if (unsignalled > 0) {
                     work += unsignalled;
                     unsignalled = 0;
-                    wakePeer(true);
+                    freedRoom = false;
+                    wakePeer(true); // for data, and for the room read this pass
+                } else if (freedRoom) {
+                    freedRoom = false;
+                    wakePeer(false);
                 }
                 if (disposeRequested) {
                     if (disposeDeadline == 0) {
@@ -606,7 +615,7 @@ final class ShmConnection implements ShmChannel {
                     idleSince = now;
                 }
                 if (now - idleSince < spinNanos) {
-                    Thread.onSpinWait();
+                    spin(idleSince + spinNanos);
                 } else if (now - idleSince < busyNanos) {
                     Thread.yield();
                 } else {
@@ -620,6 +629,36 @@ final class ShmConnection implements ShmChannel {
         } finally {
             terminate(failure);
         }
+    }
+
+    /**
+     * The spin phase: watches only what can end it cheaply (a record at the inbound ring's head while
+     * the receiver has demand, or a poke from another thread) until {@code until}, so that a message is
+     * seen within a few nanoseconds of its commit; the full pass runs again when something shows.
+     */
+    private void spin(long until) {
+        if (pending != null || !roomWaiters.isEmpty()) {
+            Thread.onSpinWait(); // waiting for room: the full pass looks at the ring's consumer
+            return;
+        }
+        for (int i = 1; !inboundReady() && !poked; i++) {
+            Thread.onSpinWait();
+            if ((i & 7) == 0 && System.nanoTime() - until >= 0) {
+                break;
+            }
+        }
+        if (poked) {
+            poked = false; // before the full pass, which sees what the poke announced
+        }
+    }
+
+    /** Whether the receiver has demand and a record (perhaps still being written) is at the ring's head. */
+    private boolean inboundReady() {
+        if (receiver == null && batchReceiver == null || requested.get() == 0) {
+            return false;
+        }
+        long head = inBuffer.getLong(inHeadPosition);
+        return inBuffer.getIntVolatile(RecordDescriptor.lengthOffset((int) head & (inCapacity - 1))) != 0;
     }
 
     private void sleep() {
@@ -696,7 +735,7 @@ final class ShmConnection implements ShmChannel {
             requested.addAndGet(-emitted);
         }
         if (records > 0) {
-            wakePeer(false);
+            freedRoom = true; // the peer is woken after this pass, if it waits for room
         }
         return records;
     }
@@ -942,7 +981,7 @@ final class ShmConnection implements ShmChannel {
             written++;
         }
         if (written > 0 || progress) {
-            wakePeer(true);
+            unsignalled++; // the peer is woken after this pass
         }
         return written + (progress ? 1 : 0);
     }

@@ -319,7 +319,10 @@ public final class ShmBenchmarks {
     }
 
     private static String micros(double us) {
-        return us >= 1000 ? String.format(Locale.ROOT, "%.2f ms", us / 1000) : String.format(Locale.ROOT, "%.1f", us);
+        if (us >= 1000) {
+            return String.format(Locale.ROOT, "%.2f ms", us / 1000);
+        }
+        return String.format(Locale.ROOT, us < 10 ? "%.2f" : "%.1f", us);
     }
 
     private static @Nullable Rate find(List<Rate> rates, String system, int size) {
