@@ -30,6 +30,11 @@ import reactor.core.publisher.Mono;
  * ch.dispose();
  * }</pre>
  *
+ * <p>For streams of small messages at high rates there is a fast path that makes no object per
+ * message: {@link #tryOffer} copies a message from the caller's (reusable) buffer into the ring at once,
+ * {@link #writable()} waits for room, and {@link #receiveBatches()} lends many messages at a time, read
+ * in place in the ring.
+ *
  * <p>When the peer process dies the channel closes at once and {@link #receive()} signals
  * {@link ShmPeerLostException}. Thread-safe.
  */
