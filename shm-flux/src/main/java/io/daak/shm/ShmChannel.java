@@ -30,6 +30,11 @@ import reactor.core.publisher.Mono;
  * ch.dispose();
  * }</pre>
  *
+ * <p>For streams of small messages at high rates there is a fast path that makes no object per
+ * message: {@link #tryOffer} copies a message from the caller's (reusable) buffer into the ring at once,
+ * {@link #writable()} waits for room, and {@link #receiveBatches()} lends many messages at a time, read
+ * in place in the ring.
+ *
  * <p>When the peer process dies the channel closes at once and {@link #receive()} signals
  * {@link ShmPeerLostException}. Thread-safe.
  */
@@ -79,6 +84,56 @@ public interface ShmChannel extends Disposable {
      *     when the channel closes first
      */
     Mono<Void> send(Publisher<? extends ByteBuf> messages);
+
+    /**
+     * The same messages as {@link #receive()}, many at a time: each {@link ShmBatch} holds the
+     * consecutive messages read in one pass and is lent during {@code onNext} only, its messages read in
+     * place in the inbound ring, so that no object is made per message. One demand is one batch (of up
+     * to 256 messages); the ring is read only while there is demand, so a slow subscriber back-pressures
+     * the sender as with {@link #receive()}. Only one subscriber for {@code receive()} and
+     * {@code receiveBatches()} together. Completes when the peer closes, errors with
+     * {@link ShmPeerLostException} when it dies; cancelling closes the channel.
+     *
+     * @return the inbound messages, in batches
+     */
+    Flux<ShmBatch> receiveBatches();
+
+    /**
+     * Copies one message into the outbound ring at once, if it has room: the fast path for a sender that
+     * reuses its buffer (which it may change again as soon as this returns). Never blocks. Neither the
+     * buffer's indices nor its reference count change. Messages offered from one thread arrive in the
+     * order offered; they interleave with those of {@link #send} calls as concurrent sends do. Meant for
+     * one offering thread at a time (several are safe, but take turns on the ring); the channel's I/O
+     * thread (for example in a {@link #receiveBatches()} subscriber answering each message) may offer too.
+     * When this returns false, offer again later or wait with {@link #writable()}.
+     *
+     * @param buffer holds the message
+     * @param index where the message starts in {@code buffer}
+     * @param length the message's length, at most {@link #maxOfferLength()}
+     * @return true when the message is in shared memory; false when the ring has no room for it now
+     * @throws IllegalArgumentException when {@code length} is above {@link #maxOfferLength()} (send larger
+     *     messages with {@link #send}, or a {@link #loan})
+     * @throws IndexOutOfBoundsException when the range is outside {@code buffer}
+     * @throws ShmPeerLostException when the channel is closed or closing, or the peer is gone
+     */
+    boolean tryOffer(ByteBuf buffer, int index, int length);
+
+    /**
+     * The largest message {@link #tryOffer} takes: one ring record, an eighth of the ring.
+     *
+     * @return the limit in bytes
+     */
+    int maxOfferLength();
+
+    /**
+     * Waits for room in the outbound ring: completes, on the channel's I/O thread or at once, when at
+     * least a quarter of the ring is free (room for any message {@link #tryOffer} takes, unless another
+     * sender fills it first). Without a subscriber nothing waits.
+     *
+     * @return completes when there is room; errors with {@link ShmPeerLostException} when the channel
+     *     closes first or is closed
+     */
+    Mono<Void> writable();
 
     /**
      * Loans a buffer from this side's shared pool, to be filled and passed to {@link #send}: the peer

@@ -13,15 +13,22 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
+import java.util.Objects;
 import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.UnsafeApi;
+import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RecordDescriptor;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
@@ -80,6 +87,18 @@ final class ShmConnection implements ShmChannel {
     private static final int WRITTEN = 1;
     private static final int NO_ROOM = 0;
     private static final int NOT_FRAMED = -1;
+    private static final int BATCHES_PER_PASS = 16;
+    private static final int RING_EMPTY = 0;
+    private static final int NOT_IN_RING = -1;
+    private static final VarHandle WRITING;
+
+    static {
+        try {
+            WRITING = java.lang.invoke.MethodHandles.lookup().findVarHandle(ShmConnection.class, "writing", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final ConnectionFile file;
     private final int side;
@@ -112,7 +131,20 @@ final class ShmConnection implements ShmChannel {
     private final Thread socketThread;
     private final String name;
 
+    private final Queue<MonoSink<Void>> roomWaiters = new ConcurrentLinkedQueue<>();
+    private final AtomicBuffer inBuffer;
+    private final int inCapacity;
+    private final int inHeadPosition;
+    private final ShmBatch batch;
+
     private volatile @Nullable CoreSubscriber<? super ByteBuf> receiver;
+    private volatile @Nullable CoreSubscriber<? super ShmBatch> batchReceiver;
+    /** 1 while a thread writes into the outbound ring (the I/O thread, or one in {@link #tryOffer}). */
+    @SuppressWarnings("unused") // through WRITING
+    private volatile int writing;
+    /** Set by other threads after they gave the I/O thread work; its spin phase watches it. */
+    private volatile boolean poked;
+
     private volatile boolean receiverTaken;
     private volatile boolean receiveCancelled;
     private volatile boolean disposeRequested;
@@ -132,6 +164,7 @@ final class ShmConnection implements ShmChannel {
     private int senderCursor;
     private long disposeDeadline;
     private int unsignalled;
+    private boolean freedRoom;
     private boolean holding;
     private @Nullable ByteBuf chunk;
     private ByteBuffer chunkMemory = ByteBuffer.allocateDirect(0);
@@ -159,6 +192,11 @@ final class ShmConnection implements ShmChannel {
         this.inView.clear();
         this.outAddress = out.buffer().addressOffset();
         this.inAddress = in.buffer().addressOffset();
+        this.inBuffer = in.buffer();
+        this.inCapacity = in.capacity();
+        this.inHeadPosition = inCapacity + RingBufferDescriptor.HEAD_POSITION_OFFSET;
+        this.batch = new ShmBatch(
+                new RingView(alloc, inView.duplicate().clear().limit(inCapacity)).asReadOnly(), alloc, BATCH);
         this.outPool = file.poolBlocks > 0
                 ? new BlockPool(file.poolStates(side), file.poolBlocks(side), file.poolBlockSize, file.poolBlocks)
                 : null;
@@ -192,12 +230,35 @@ final class ShmConnection implements ShmChannel {
         };
     }
 
+    @Override
+    public Flux<ShmBatch> receiveBatches() {
+        return new Flux<>() {
+            @Override
+            public void subscribe(CoreSubscriber<? super ShmBatch> actual) {
+                if (takeReceiver(actual)) {
+                    batchReceiver = actual;
+                    wakeLocal();
+                }
+            }
+        };
+    }
+
     private void subscribeReceiver(CoreSubscriber<? super ByteBuf> actual) {
+        if (takeReceiver(actual)) {
+            receiver = actual;
+            wakeLocal();
+        }
+    }
+
+    /** Makes {@code actual} the one receiver (of messages or of batches) and subscribes it to the demand. */
+    private boolean takeReceiver(CoreSubscriber<?> actual) {
         synchronized (this) {
             if (receiverTaken) {
                 Operators.error(
-                        actual, new IllegalStateException("receive() of " + name + " allows only one subscriber"));
-                return;
+                        actual,
+                        new IllegalStateException(
+                                "receive() and receiveBatches() of " + name + " allow only one subscriber"));
+                return false;
             }
             receiverTaken = true;
         }
@@ -216,8 +277,7 @@ final class ShmConnection implements ShmChannel {
                 dispose();
             }
         });
-        receiver = actual;
-        wakeLocal();
+        return true;
     }
 
     @Override
@@ -253,6 +313,107 @@ final class ShmConnection implements ShmChannel {
             drainFrames();
         }
         wakeLocal();
+    }
+
+    @Override
+    public boolean tryOffer(ByteBuf buffer, int index, int length) {
+        Objects.requireNonNull(buffer, "buffer");
+        if (length > out.maxMsgLength()) {
+            throw new IllegalArgumentException("a message of " + length + " bytes offered to " + name
+                    + " is larger than a ring record (maxOfferLength() = " + out.maxMsgLength()
+                    + "): send it with send(), or in a loan");
+        }
+        if (index < 0 || length < 0 || index > buffer.capacity() - length) {
+            throw new IndexOutOfBoundsException("tryOffer(index " + index + ", length " + length
+                    + ") outside a buffer of " + buffer.capacity() + " bytes");
+        }
+        if (terminated || disposeRequested || peerGone || peerBye) {
+            throw closedError();
+        }
+        lockWriter();
+        try {
+            int idx = out.tryClaim(FRAME, length);
+            if (idx < 0) {
+                return false;
+            }
+            copyOut(buffer, index, idx, length);
+            out.commit(idx);
+        } finally {
+            unlockWriter();
+        }
+        if (Thread.currentThread() == ioThread) {
+            unsignalled++; // the peer is woken after the current pass
+        } else {
+            wakePeer(true);
+        }
+        return true;
+    }
+
+    @Override
+    public int maxOfferLength() {
+        return out.maxMsgLength();
+    }
+
+    @Override
+    public Mono<Void> writable() {
+        return Mono.create(sink -> {
+            if (terminated) {
+                sink.error(closedError());
+            } else if (hasRoom()) {
+                sink.success();
+            } else {
+                roomWaiters.offer(sink);
+                if (terminated) {
+                    failRoomWaiters();
+                }
+                wakeLocal();
+            }
+        });
+    }
+
+    /** Whether a quarter of the outbound ring is free: room for any message {@link #tryOffer} takes. */
+    private boolean hasRoom() {
+        return out.capacity() - out.size() >= out.capacity() / 4;
+    }
+
+    /** I/O thread: completes the waiters of {@link #writable()} when there is room. */
+    private int signalRoom() {
+        if (roomWaiters.isEmpty() || !hasRoom()) {
+            return 0;
+        }
+        int n = 0;
+        MonoSink<Void> w;
+        while ((w = roomWaiters.poll()) != null) {
+            w.success();
+            n++;
+        }
+        return n;
+    }
+
+    private void failRoomWaiters() {
+        MonoSink<Void> w;
+        while ((w = roomWaiters.poll()) != null) {
+            w.error(closedError());
+        }
+    }
+
+    /**
+     * Takes the outbound ring for one writer: the I/O thread around each message it writes, a thread in
+     * {@link #tryOffer} around its claim, copy and commit. Held for a copy at most.
+     */
+    private void lockWriter() {
+        int spins = 0;
+        while (!WRITING.compareAndSet(this, 0, 1)) {
+            if (++spins < 100) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield(); // the holder may have lost its core in the middle of a copy
+            }
+        }
+    }
+
+    private void unlockWriter() {
+        WRITING.setRelease(this, 0);
     }
 
     @Override
@@ -358,7 +519,7 @@ final class ShmConnection implements ShmChannel {
         if (Thread.currentThread() == ioThread) {
             return; // awake by definition, and it looks for work before it parks
         }
-        VarHandle.fullFence();
+        poked = true; // a volatile write: a full fence before the flag is read
         int v = header.getIntVolatile(mySleeping);
         if (v != 0 && header.compareAndSetInt(mySleeping, v, 0)) {
             LockSupport.unpark(ioThread);
@@ -402,6 +563,7 @@ final class ShmConnection implements ShmChannel {
                         peerBye = true;
                     }
                 }
+                poked = true;
                 LockSupport.unpark(ioThread);
             }
         } catch (IOException e) {
@@ -411,6 +573,7 @@ final class ShmConnection implements ShmChannel {
                 peerGone = true;
                 log.debug("shm peer of {} is gone", name);
             }
+            poked = true;
             LockSupport.unpark(ioThread);
         }
     }
@@ -422,11 +585,15 @@ final class ShmConnection implements ShmChannel {
         long idleSince = 0;
         try {
             while (true) {
-                int work = readInbound() + writeOutbound() + pollSenders();
+                int work = readInbound() + writeOutbound() + pollSenders() + signalRoom();
                 if (unsignalled > 0) {
                     work += unsignalled;
                     unsignalled = 0;
-                    wakePeer(true);
+                    freedRoom = false;
+                    wakePeer(true); // for data, and for the room read this pass
+                } else if (freedRoom) {
+                    freedRoom = false;
+                    wakePeer(false);
                 }
                 if (disposeRequested) {
                     if (disposeDeadline == 0) {
@@ -448,7 +615,7 @@ final class ShmConnection implements ShmChannel {
                     idleSince = now;
                 }
                 if (now - idleSince < spinNanos) {
-                    Thread.onSpinWait();
+                    spin(idleSince + spinNanos);
                 } else if (now - idleSince < busyNanos) {
                     Thread.yield();
                 } else {
@@ -464,8 +631,38 @@ final class ShmConnection implements ShmChannel {
         }
     }
 
+    /**
+     * The spin phase: watches only what can end it cheaply (a record at the inbound ring's head while
+     * the receiver has demand, or a poke from another thread) until {@code until}, so that a message is
+     * seen within a few nanoseconds of its commit; the full pass runs again when something shows.
+     */
+    private void spin(long until) {
+        if (pending != null || !roomWaiters.isEmpty()) {
+            Thread.onSpinWait(); // waiting for room: the full pass looks at the ring's consumer
+            return;
+        }
+        for (int i = 1; !inboundReady() && !poked; i++) {
+            Thread.onSpinWait();
+            if ((i & 7) == 0 && System.nanoTime() - until >= 0) {
+                break;
+            }
+        }
+        if (poked) {
+            poked = false; // before the full pass, which sees what the poke announced
+        }
+    }
+
+    /** Whether the receiver has demand and a record (perhaps still being written) is at the ring's head. */
+    private boolean inboundReady() {
+        if (receiver == null && batchReceiver == null || requested.get() == 0) {
+            return false;
+        }
+        long head = inBuffer.getLong(inHeadPosition);
+        return inBuffer.getIntVolatile(RecordDescriptor.lengthOffset((int) head & (inCapacity - 1))) != 0;
+    }
+
     private void sleep() {
-        boolean waitingForRoom = pending != null;
+        boolean waitingForRoom = pending != null || !roomWaiters.isEmpty();
         header.putIntVolatile(mySleeping, waitingForRoom ? SLEEPING_FOR_ROOM : SLEEPING);
         if (hasWork()) {
             header.compareAndSetInt(mySleeping, header.getIntVolatile(mySleeping), 0);
@@ -482,7 +679,10 @@ final class ShmConnection implements ShmChannel {
         if (disposeRequested || peerBye || peerGone || receiveCancelled) {
             return true;
         }
-        if (receiver != null && requested.get() > 0 && in.size() > 0) {
+        if ((receiver != null || batchReceiver != null) && requested.get() > 0 && in.size() > 0) {
+            return true;
+        }
+        if (!roomWaiters.isEmpty() && hasRoom()) {
             return true;
         }
         if (pending != null) {
@@ -513,7 +713,7 @@ final class ShmConnection implements ShmChannel {
 
     /** Whether the inbound side is finished once the peer has left: nothing more can be delivered. */
     private boolean receiveDrained() {
-        if (receiver == null || in.size() == 0 && assembling == null) {
+        if (receiver == null && batchReceiver == null || in.size() == 0 && assembling == null) {
             return true;
         }
         // A crashed peer sends nothing more: do not wait for demand to deliver the rest.
@@ -521,8 +721,8 @@ final class ShmConnection implements ShmChannel {
     }
 
     private int readInbound() {
-        CoreSubscriber<? super ByteBuf> r = receiver;
-        if (r == null || receiveCancelled) {
+        boolean batches = batchReceiver != null;
+        if (receiver == null && !batches || receiveCancelled) {
             return 0;
         }
         long n = requested.get();
@@ -530,20 +730,99 @@ final class ShmConnection implements ShmChannel {
             return 0;
         }
         emitted = 0;
-        int records = in.read(handler, (int) Math.min(n, BATCH));
+        int records = batches ? readBatches(n) : in.read(handler, (int) Math.min(n, BATCH));
         if (emitted > 0 && n != Long.MAX_VALUE) {
             requested.addAndGet(-emitted);
         }
         if (records > 0) {
-            wakePeer(false);
+            freedRoom = true; // the peer is woken after this pass, if it waits for room
         }
         return records;
+    }
+
+    /**
+     * Delivers up to {@code n} (at most {@link #BATCHES_PER_PASS}) batches to the batch receiver: runs of
+     * whole messages read in place in the ring, and each message that is not one (fragments, pool
+     * references) as a batch of its own through {@link #onRecord}.
+     *
+     * @return records read, or 1 for a pass that only skipped the ring's end padding
+     */
+    private int readBatches(long n) {
+        int limit = (int) Math.min(n, BATCHES_PER_PASS);
+        int records = 0;
+        while (emitted < limit && !receiveCancelled) {
+            int r = readRingBatch();
+            if (r == NOT_IN_RING) {
+                r = in.read(handler, 1);
+            }
+            if (r == RING_EMPTY) {
+                break;
+            }
+            records += r;
+        }
+        return records;
+    }
+
+    /**
+     * Reads the whole messages ({@link #FRAME} records) from the ring's head up to its end or the first
+     * other record, lends them to the batch receiver as one {@link ShmBatch} read in place, then gives
+     * their room back to the peer (the same head move as Agrona's {@code OneToOneRingBuffer.read}).
+     *
+     * @return the messages delivered (1 when only the end padding was skipped), {@link #RING_EMPTY}, or
+     *     {@link #NOT_IN_RING} when the head record is of another type
+     */
+    private int readRingBatch() {
+        AtomicBuffer b = inBuffer;
+        long head = b.getLong(inHeadPosition);
+        int headIndex = (int) head & (inCapacity - 1);
+        int max = inCapacity - headIndex;
+        int[] offsets = batch.offsets();
+        int[] lengths = batch.lengths();
+        int bytes = 0;
+        int count = 0;
+        boolean other = false;
+        while (bytes < max && count < BATCH) {
+            int record = headIndex + bytes;
+            int recordLength = b.getIntVolatile(RecordDescriptor.lengthOffset(record));
+            if (recordLength <= 0) {
+                break;
+            }
+            int type = b.getInt(RecordDescriptor.typeOffset(record));
+            if (type == RingBuffer.PADDING_MSG_TYPE_ID) {
+                bytes += BitUtil.align(recordLength, RecordDescriptor.ALIGNMENT);
+                continue;
+            }
+            if (type != FRAME) {
+                other = true;
+                break;
+            }
+            offsets[count] = RecordDescriptor.encodedMsgOffset(record);
+            lengths[count] = recordLength - RecordDescriptor.HEADER_LENGTH;
+            count++;
+            bytes += BitUtil.align(recordLength, RecordDescriptor.ALIGNMENT);
+        }
+        if (bytes == 0) {
+            return other ? NOT_IN_RING : RING_EMPTY;
+        }
+        try {
+            if (count > 0) {
+                emitted++;
+                CoreSubscriber<? super ShmBatch> r = batchReceiver;
+                if (r != null && !receiveCancelled) {
+                    r.onNext(batch.inRing(count));
+                }
+            }
+        } finally {
+            batch.clear();
+            b.putLongRelease(inHeadPosition, head + bytes);
+        }
+        return Math.max(count, 1);
     }
 
     private void onRecord(int type, DirectBuffer buffer, int index, int length) {
         switch (type) {
             case FRAME -> {
-                if (length <= SMALL) {
+                if (length <= SMALL && batchReceiver == null) {
                     emitSmall(index, length);
                 } else {
                     emit(copyIn(index, length, alloc.directBuffer(length, length)));
@@ -638,9 +917,19 @@ final class ShmConnection implements ShmChannel {
     private void emit(ByteBuf message) {
         emitted++;
         CoreSubscriber<? super ByteBuf> r = receiver;
+        CoreSubscriber<? super ShmBatch> batches = batchReceiver;
         try {
-            if (r != null && !receiveCancelled) {
+            if (receiveCancelled) {
+                return;
+            }
+            if (r != null) {
                 r.onNext(message);
+            } else if (batches != null) {
+                try {
+                    batches.onNext(batch.single(message));
+                } finally {
+                    batch.clear();
+                }
             }
         } finally {
             try {
@@ -673,7 +962,7 @@ final class ShmConnection implements ShmChannel {
             int before = pendingOffset;
             boolean done;
             try {
-                done = writeOne(pending);
+                done = writeOneLocked(pending);
             } catch (RuntimeException e) {
                 pending.release();
                 pending = null;
@@ -692,7 +981,7 @@ final class ShmConnection implements ShmChannel {
             written++;
         }
         if (written > 0 || progress) {
-            wakePeer(true);
+            unsignalled++; // the peer is woken after this pass
         }
         return written + (progress ? 1 : 0);
     }
@@ -719,7 +1008,7 @@ final class ShmConnection implements ShmChannel {
         pendingOffset = 0;
         boolean done;
         try {
-            done = writeOne(message);
+            done = writeOneLocked(message);
         } catch (RuntimeException e) {
             message.release();
             throw e;
@@ -752,6 +1041,16 @@ final class ShmConnection implements ShmChannel {
             }
         }
         return null;
+    }
+
+    /** {@link #writeOne} with the outbound ring taken from {@link #tryOffer}s of other threads. */
+    private boolean writeOneLocked(ByteBuf message) {
+        lockWriter();
+        try {
+            return writeOne(message);
+        } finally {
+            unlockWriter();
+        }
     }
 
     /** Writes (the rest of) one message; false when the ring has no room now. */
@@ -931,7 +1230,7 @@ final class ShmConnection implements ShmChannel {
         }
         drainFrames();
         Throwable error = failure != null ? failure : lost ? closedError() : null;
-        CoreSubscriber<? super ByteBuf> r = receiver;
+        CoreSubscriber<?> r = receiver != null ? receiver : batchReceiver;
         if (r != null && !receiveCancelled) {
             if (error != null) {
                 r.onError(error);
@@ -939,6 +1238,7 @@ final class ShmConnection implements ShmChannel {
                 r.onComplete();
             }
         }
+        failRoomWaiters();
         // After the receiver: an echo (send(receive())) then completes instead of failing.
         for (Sender s : senders) {
             if (!s.checkTerminated(false)) {

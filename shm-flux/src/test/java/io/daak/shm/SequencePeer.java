@@ -67,6 +67,18 @@ public final class SequencePeer {
         int size = Integer.parseInt(args[3]);
         AtomicReference<ShmChannel> channel = new AtomicReference<>();
         CountDownLatch connected = new CountDownLatch(1);
+        if (mode.equals("fast-server")) {
+            ShmServer server = ShmServer.bind(socket, ShmOptions.defaults(), ch -> {
+                channel.set(ch);
+                connected.countDown();
+            });
+            System.out.println("READY " + ProcessHandle.current().pid());
+            connected.await();
+            System.out.println(exchangeFast(channel.get(), count, size));
+            channel.get().onClose().block(Duration.ofSeconds(30));
+            server.dispose();
+            System.exit(0);
+        }
         if (mode.equals("server")) {
             ShmServer server = ShmServer.bind(socket, ShmOptions.defaults(), ch -> {
                 channel.set(ch);
@@ -87,6 +99,62 @@ public final class SequencePeer {
             ch.onClose().block(Duration.ofSeconds(10));
         }
         System.exit(0);
+    }
+
+    /** The size of fast-path message {@code seq}: from 8 to {@code maxSize} bytes, so that records wrap unevenly. */
+    static int fastSize(long seq, int maxSize) {
+        return 8 + (int) (seq % (maxSize - 7));
+    }
+
+    /**
+     * The fast path: offers {@code count} numbered messages of {@link #fastSize} bytes from one reused
+     * buffer (waiting with {@code writable()} when the ring is full) and checks the {@code count}
+     * received in batches, read in place; "OK ..." or "FAIL ...".
+     */
+    static String exchangeFast(ShmChannel ch, long count, int maxSize) throws InterruptedException {
+        long[] expected = {0};
+        AtomicReference<String> failure = new AtomicReference<>();
+        CountDownLatch received = new CountDownLatch(1);
+        ch.receiveBatches()
+                .subscribe(
+                        batch -> {
+                            while (batch.next()) {
+                                long want = expected[0];
+                                ByteBuf b = batch.buffer();
+                                long seq = b.getLong(batch.offset());
+                                byte last = b.getByte(batch.offset() + batch.length() - 1);
+                                if (batch.length() != fastSize(want, maxSize) || seq != want || last != (byte) want) {
+                                    failure.compareAndSet(
+                                            null,
+                                            "message " + want + " had seq " + seq + " size " + batch.length()
+                                                    + " last byte " + last);
+                                }
+                                if (++expected[0] == count) {
+                                    received.countDown();
+                                }
+                            }
+                        },
+                        e -> {
+                            failure.compareAndSet(null, e.toString());
+                            received.countDown();
+                        });
+        ByteBuf buffer = ByteBufAllocator.DEFAULT.directBuffer(maxSize);
+        try {
+            for (long seq = 0; seq < count; seq++) {
+                int size = fastSize(seq, maxSize);
+                buffer.setLong(0, seq).setByte(size - 1, (byte) seq);
+                while (!ch.tryOffer(buffer, 0, size)) {
+                    ch.writable().block(Duration.ofSeconds(30));
+                }
+            }
+        } finally {
+            buffer.release();
+        }
+        if (!received.await(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            return "FAIL received " + expected[0] + " of " + count + " within 60 s";
+        }
+        String f = failure.get();
+        return f == null ? "OK received=" + count : "FAIL " + f;
     }
 
     /** Sends {@code count} numbered messages and checks the {@code count} received; "OK ..." or "FAIL ...". */

@@ -25,6 +25,20 @@ class TwoProcessTest {
     }
 
     @Test
+    void shouldExchangeTwoMillionMessagesEachWayOnTheFastPathBetweenTwoProcesses() throws Exception {
+        Path socket = TestSockets.socket("fast");
+        long count = 2_000_000;
+        try (ChildJvm child = ChildJvm.start(SequencePeer.class, "fast-server", socket.toString(), "" + count, "200")) {
+            child.await("READY", Duration.ofSeconds(30));
+            ShmChannel ch = ShmChannel.connect(socket).block(Duration.ofSeconds(10));
+            assertThat(SequencePeer.exchangeFast(ch, count, 200)).isEqualTo("OK received=" + count);
+            assertThat(child.await("OK", Duration.ofSeconds(60))).isEqualTo("OK received=" + count);
+            ch.dispose();
+            assertThat(child.waitFor(Duration.ofSeconds(30))).isZero();
+        }
+    }
+
+    @Test
     void shouldExchangeLargeMessagesThroughThePoolBetweenTwoProcesses() throws Exception {
         Path socket = TestSockets.socket("big");
         long count = 300;

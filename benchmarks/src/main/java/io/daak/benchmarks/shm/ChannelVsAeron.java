@@ -37,6 +37,7 @@ final class ChannelVsAeron {
     static final String SHM = "ShmChannel";
     static final String AERON = "Aeron IPC";
     static final String LOANS = "ShmChannel loans";
+    static final String FAST = "ShmChannel tryOffer+batches";
 
     private ChannelVsAeron() {}
 
@@ -135,6 +136,125 @@ final class ChannelVsAeron {
         public void close() {
             channel.dispose();
             peer.close();
+        }
+    }
+
+    // ------------------------------------------------------------------ ShmChannel, fast path
+
+    /**
+     * This process's end of a raw channel to an {@link ShmPeer} {@code fastchannel}, both ends on the
+     * channel's fast path, as Aeron's ends are on Aeron's: {@link ShmChannel#tryOffer} from one reused
+     * buffer (spinning while the ring is full, as Aeron's offer loop does, and waiting with
+     * {@link ShmChannel#writable()} after a while) and {@link ShmChannel#receiveBatches()} read in place.
+     */
+    static final class FastShm implements AutoCloseable {
+        private final PeerProcess peer;
+        private final ShmChannel channel;
+        private final ByteBuf buffer = ByteBufAllocator.DEFAULT.directBuffer(1 << 20, 1 << 20);
+        private volatile Reply onReply = (b, offset, length) -> {};
+
+        /** A message seen in place: {@code length} bytes of {@code b} from {@code offset}. */
+        interface Reply {
+            void on(ByteBuf b, int offset, int length);
+        }
+
+        FastShm(Path socket) {
+            this.peer = PeerProcess.start("fastchannel", socket.toString());
+            this.channel = Objects.requireNonNull(ShmChannel.connect(socket).block(Measures.TIMEOUT));
+            channel.receiveBatches()
+                    .subscribe(
+                            batch -> {
+                                while (batch.next()) {
+                                    onReply.on(batch.buffer(), batch.offset(), batch.length());
+                                }
+                            },
+                            e -> log.error("ShmChannel receiveBatches failed", e));
+        }
+
+        /** Offers one message, spinning while the ring is full and then waiting for room. */
+        static void offer(ShmChannel channel, ByteBuf b, int offset, int length) {
+            int tries = 0;
+            while (!channel.tryOffer(b, offset, length)) {
+                if (++tries < 10_000) {
+                    Thread.onSpinWait();
+                } else {
+                    channel.writable().block(Measures.TIMEOUT);
+                    tries = 0;
+                }
+            }
+        }
+
+        private void command(long kind, long a, long b) {
+            ByteBuf command = ShmPeer.command(ByteBufAllocator.DEFAULT.heapBuffer(Script.COMMAND_LENGTH), kind, a, b);
+            try {
+                offer(channel, command, 0, Script.COMMAND_LENGTH);
+            } finally {
+                command.release();
+            }
+        }
+
+        /** {@code count} messages of {@code size} bytes to the peer from one reused buffer, timed until its answer. */
+        Rate stream(int size, long count) throws Exception {
+            CompletableFuture<Long> answer = new CompletableFuture<>();
+            onReply = (b, offset, length) ->
+                    answer.complete(b.getLong(offset) == Script.DONE ? b.getLong(offset + 8) : Long.MIN_VALUE);
+            long start = System.nanoTime();
+            command(Script.COUNT, size, count);
+            for (long i = 0; i < count; i++) {
+                buffer.setLong(0, i);
+                offer(channel, buffer, 0, size);
+            }
+            long received = answer.get(Measures.TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            long nanos = System.nanoTime() - start;
+            Script.checkAnswer(FAST, received, count);
+            return new Rate(FAST, size, count, nanos);
+        }
+
+        /** Ping-pong, the next ping offered from the reply's batch on the channel's I/O thread. */
+        RoundTrips pingPong(int size, Duration warmup, Duration measure) throws Exception {
+            Histogram histogram = Measures.histogram();
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            long measureFrom = System.nanoTime() + warmup.toNanos();
+            long measureUntil = measureFrom + measure.toNanos();
+            long[] state = {0, 0}; // sequence, sent at
+            ByteBuf ping = ByteBufAllocator.DEFAULT.directBuffer(size, size).writerIndex(size);
+            onReply = (b, offset, length) -> {
+                long now = System.nanoTime();
+                if (b.getLong(offset) != state[0] || length != size) {
+                    done.completeExceptionally(new IllegalStateException(FAST + ": reply " + b.getLong(offset) + " of "
+                            + length + " bytes to ping " + state[0] + " of " + size));
+                    return;
+                }
+                if (now >= measureFrom) {
+                    histogram.recordValue(Math.min(now - state[1], histogram.getHighestTrackableValue()));
+                }
+                if (now >= measureUntil) {
+                    done.complete(null);
+                    return;
+                }
+                state[0]++;
+                ping.setLong(0, state[0]);
+                state[1] = System.nanoTime();
+                offer(channel, ping, 0, size);
+            };
+            try {
+                command(Script.ECHO, size, 0);
+                ping.setLong(0, 0);
+                state[1] = System.nanoTime();
+                offer(channel, ping, 0, size);
+                done.get(warmup.plus(measure).plus(Measures.TIMEOUT).toMillis(), TimeUnit.MILLISECONDS);
+            } finally {
+                onReply = (b, offset, length) -> {};
+                ping.release();
+            }
+            return new RoundTrips(FAST, size, histogram);
+        }
+
+        @Override
+        public void close() {
+            channel.dispose();
+            peer.close();
+            buffer.release();
         }
     }
 

@@ -161,6 +161,16 @@ public final class ShmBenchmarks {
                         report.roundTrips.add(shm.pingPong(size, true, s.warmup(), s.measure()));
                     }
                 }
+                try (ChannelVsAeron.FastShm fast = new ChannelVsAeron.FastShm(dir.resolve("fast.sock"))) {
+                    for (int size : s.channelSizes()) {
+                        long count = s.channelMessages(size);
+                        fast.stream(size, Math.max(100, count / 5));
+                        report.rates.add(fast.stream(size, count));
+                        report.roundTrips.add(fast.pingPong(size, s.warmup(), s.measure()));
+                        progress.accept(
+                                report.rates.get(report.rates.size() - 1).toString());
+                    }
+                }
                 try (ChannelVsAeron.Ipc aeron = new ChannelVsAeron.Ipc(dir.resolve("aeron"))) {
                     for (int size : s.channelSizes()) {
                         long count = s.channelMessages(size);
@@ -201,6 +211,13 @@ public final class ShmBenchmarks {
                 r,
                 "Raw ShmChannel vs Aeron IPC (embedded driver, SHARED threading; two processes)",
                 ChannelVsAeron.SHM,
+                ChannelVsAeron.AERON,
+                "Aeron");
+        table(
+                b,
+                r,
+                "ShmChannel fast path (tryOffer from a reused buffer, receiveBatches read in place) vs Aeron IPC",
+                ChannelVsAeron.FAST,
                 ChannelVsAeron.AERON,
                 "Aeron");
         loans(b, r);
@@ -302,7 +319,10 @@ public final class ShmBenchmarks {
     }
 
     private static String micros(double us) {
-        return us >= 1000 ? String.format(Locale.ROOT, "%.2f ms", us / 1000) : String.format(Locale.ROOT, "%.1f", us);
+        if (us >= 1000) {
+            return String.format(Locale.ROOT, "%.2f ms", us / 1000);
+        }
+        return String.format(Locale.ROOT, us < 10 ? "%.2f" : "%.1f", us);
     }
 
     private static @Nullable Rate find(List<Rate> rates, String system, int size) {

@@ -43,6 +43,7 @@ import reactor.core.publisher.Sinks;
  *                             request-response echoes; request-stream of (size, count) sends count payloads of
  *                             size bytes, metadata = the sequence number.      <- READY <tcp port>
  * ShmPeer channel <socket>    an ShmServer following the Script on each channel. <- READY
+ * ShmPeer fastchannel <socket> the same on the channel's fast path: receiveBatches, replies with tryOffer.
  * ShmPeer aeron <dir>         an Aeron client of the parent's driver in <dir>, following the Script: subscription
  *                             on stream 10, publication on stream 11 of aeron:ipc. <- READY
  * }</pre>
@@ -74,10 +75,11 @@ public final class ShmPeer {
                 switch (args.length == 2 ? args[0] : "") {
                     case "rsocket" -> rsocket(Path.of(args[1]), out);
                     case "channel" -> channel(Path.of(args[1]), out);
+                    case "fastchannel" -> fastChannel(Path.of(args[1]), out);
                     case "aeron" -> aeron(args[1], out);
                     default ->
                         throw new IllegalArgumentException(
-                                "usage: ShmPeer rsocket|channel <socket path> | aeron <dir>, not "
+                                "usage: ShmPeer rsocket|channel|fastchannel <socket path> | aeron <dir>, not "
                                         + String.join(" ", args));
                 };
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -223,6 +225,48 @@ public final class ShmPeer {
                         },
                         e -> {},
                         () -> replies.tryEmitComplete());
+    }
+
+    private static AutoCloseable fastChannel(Path socket, PrintStream out) {
+        ShmServer server = ShmServer.bind(socket, ShmOptions.defaults(), ShmPeer::followFast);
+        out.println("READY");
+        return server;
+    }
+
+    /**
+     * Follows the Script on one channel's fast path: messages read in place from batches, echoes and
+     * answers offered at once from the I/O thread (no object per message). No loans (REPLY).
+     */
+    private static void followFast(ShmChannel channel) {
+        Script script = new Script();
+        ByteBuf answer = ByteBufAllocator.DEFAULT.directBuffer(Script.COMMAND_LENGTH);
+        channel.receiveBatches()
+                .doFinally(s -> answer.release())
+                .subscribe(
+                        batch -> {
+                            while (batch.next()) {
+                                ByteBuf b = batch.buffer();
+                                int at = batch.offset();
+                                int length = batch.length();
+                                boolean command = length >= Script.COMMAND_LENGTH && b.getLong(at) < 0;
+                                switch (script.onMessage(
+                                        b.getLong(at),
+                                        command ? b.getLong(at + 8) : 0,
+                                        command ? b.getLong(at + 16) : 0,
+                                        length)) {
+                                    case ECHO -> ChannelVsAeron.FastShm.offer(channel, b, at, length);
+                                    case ANSWER -> {
+                                        answer.clear();
+                                        command(answer, Script.DONE, script.answer(), 0);
+                                        ChannelVsAeron.FastShm.offer(channel, answer, 0, Script.COMMAND_LENGTH);
+                                    }
+                                    case REPLY ->
+                                        throw new IllegalStateException("the fast-path peer takes no loans (REPLY)");
+                                    case NONE -> {}
+                                }
+                            }
+                        },
+                        e -> {});
     }
 
     /** Writes a command (or answer) into {@code into} and returns it. */

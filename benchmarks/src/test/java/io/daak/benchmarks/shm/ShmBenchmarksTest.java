@@ -32,13 +32,20 @@ class ShmBenchmarksTest {
                         "RSocket over shm", // 16 MiB: loans on the shm side
                         "RSocket over TCP",
                         ChannelVsAeron.SHM,
+                        ChannelVsAeron.FAST,
                         ChannelVsAeron.AERON);
         assertThat(report.rates).allSatisfy(r -> assertThat(r.messages()).isPositive());
         assertThat(report.roundTrips)
-                .hasSize(10)
+                .hasSize(11)
                 .allSatisfy(r -> assertThat(r.histogram().getTotalCount()).isPositive());
         assertThat(ShmBenchmarks.format(report))
-                .contains("RSocket over shm vs RSocket over TCP", "16 MiB", "1 MiB", "Aeron", "Zero-copy loans");
+                .contains(
+                        "RSocket over shm vs RSocket over TCP",
+                        "16 MiB",
+                        "1 MiB",
+                        "Aeron",
+                        "Zero-copy loans",
+                        "ShmChannel fast path");
     }
 
     @Test
