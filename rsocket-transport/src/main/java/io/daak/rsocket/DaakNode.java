@@ -95,8 +95,12 @@ public final class DaakNode implements AutoCloseable {
     private final @Nullable NodeSecurity security;
     private final boolean tls;
 
+    /** The node's own I/O threads for TCP and WebSocket (not the JVM-wide ones clients use). */
+    private final reactor.netty.resources.LoopResources loops;
+
     private DaakNode(Builder b) {
         this.engine = Daak.local(b.options);
+        this.loops = reactor.netty.resources.LoopResources.create("daak-node", b.ioThreads, true);
         this.security = b.security;
         this.tls = b.tls != null;
         ResumableSetups setups = new ResumableSetups();
@@ -135,7 +139,7 @@ public final class DaakNode implements AutoCloseable {
             if (b.tcpPort >= 0) {
                 t = bind(
                         server,
-                        setups.watch(NodeTls.tcp(b.host, b.tcpPort, b.tls, frameLimit)),
+                        setups.watch(NodeTls.tcp(b.host, b.tcpPort, b.tls, frameLimit, loops)),
                         "TCP",
                         b.host,
                         b.tcpPort);
@@ -143,7 +147,7 @@ public final class DaakNode implements AutoCloseable {
             if (b.webSocketPort >= 0) {
                 w = bind(
                         server,
-                        setups.watch(NodeTls.webSocket(b.host, b.webSocketPort, b.tls, frameLimit)),
+                        setups.watch(NodeTls.webSocket(b.host, b.webSocketPort, b.tls, frameLimit, loops)),
                         "WebSocket",
                         b.host,
                         b.webSocketPort);
@@ -159,6 +163,7 @@ public final class DaakNode implements AutoCloseable {
                 w.dispose();
             }
             engine.close();
+            loops.dispose();
             throw e;
         }
         this.tcp = t;
@@ -402,6 +407,7 @@ public final class DaakNode implements AutoCloseable {
         }
         connections.clear();
         engine.close();
+        loops.disposeLater().onErrorResume(e -> Mono.empty()).block(Duration.ofSeconds(10));
         log.info("Daak node closed");
         onClose.tryEmitEmpty();
     }
@@ -421,6 +427,7 @@ public final class DaakNode implements AutoCloseable {
         private int maxPayloadSize = DEFAULT_MAX_PAYLOAD;
         private Duration resumeSession = DEFAULT_RESUME_SESSION;
         private int resumeBufferBytes = DEFAULT_RESUME_BUFFER_BYTES;
+        private int ioThreads = defaultIoThreads();
         private LocalOptions options = LocalOptions.defaults();
         private @Nullable NodeSecurity security;
         private NodeTls.@Nullable Files tls;
@@ -568,6 +575,28 @@ public final class DaakNode implements AutoCloseable {
             }
             this.resumeBufferBytes = bytes;
             return this;
+        }
+
+        /**
+         * The threads that serve TCP and WebSocket connections (default: one per available processor,
+         * at least one). Each connection stays on one of them. Fewer threads than Reactor Netty's
+         * default (at least four) means that a request routed from one client to another, or a message
+         * fanned out to other connections, more often stays on its thread instead of waking another
+         * (see {@code docs/wire.md}, "Node threads").
+         *
+         * @param threads 1 or more
+         * @return this builder
+         */
+        public Builder ioThreads(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("ioThreads=" + threads + " must be at least 1");
+            }
+            this.ioThreads = threads;
+            return this;
+        }
+
+        private static int defaultIoThreads() {
+            return Math.max(1, Runtime.getRuntime().availableProcessors());
         }
 
         /**

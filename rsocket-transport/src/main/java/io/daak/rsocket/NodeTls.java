@@ -40,8 +40,13 @@ final class NodeTls {
         }
     }
 
-    static ServerTransport<CloseableChannel> tcp(String host, int port, @Nullable Files tls, int maxFrameLength) {
-        TcpServer server = TcpServer.create().host(host).port(port);
+    static ServerTransport<CloseableChannel> tcp(
+            String host,
+            int port,
+            @Nullable Files tls,
+            int maxFrameLength,
+            reactor.netty.resources.LoopResources loops) {
+        TcpServer server = TcpServer.create().host(host).port(port).runOn(loops);
         if (tls != null) {
             server = server.secure(spec -> spec.sslContext(TcpSslContextSpec.forServer(
                     tls.certificateChain().toFile(), tls.privateKey().toFile())));
@@ -49,8 +54,13 @@ final class NodeTls {
         return TcpServerTransport.create(server, maxFrameLength);
     }
 
-    static ServerTransport<CloseableChannel> webSocket(String host, int port, @Nullable Files tls, int maxFrameLength) {
-        HttpServer server = HttpServer.create().host(host).port(port);
+    static ServerTransport<CloseableChannel> webSocket(
+            String host,
+            int port,
+            @Nullable Files tls,
+            int maxFrameLength,
+            reactor.netty.resources.LoopResources loops) {
+        HttpServer server = HttpServer.create().host(host).port(port).runOn(loops);
         if (tls != null) {
             server = server.secure(spec -> spec.sslContext(Http11SslContextSpec.forServer(
                     tls.certificateChain().toFile(), tls.privateKey().toFile())));

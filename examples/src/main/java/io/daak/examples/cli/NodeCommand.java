@@ -100,6 +100,12 @@ final class NodeCommand implements Callable<Integer> {
     Path tlsKey;
 
     @Option(
+            names = "--io-threads",
+            paramLabel = "N",
+            description = "Threads serving TCP and WebSocket connections (default: one per processor).")
+    Integer ioThreads;
+
+    @Option(
             names = "--metrics-port",
             paramLabel = "PORT",
             description = "Serve Prometheus metrics on http://HOST:PORT/metrics (messages, bytes, latency per"
@@ -128,6 +134,13 @@ final class NodeCommand implements Callable<Integer> {
         builder = noWebSocket ? builder.noWebSocket() : builder.webSocketPort(webSocketPort);
         if (shm != null) {
             builder = builder.shmPath(shm);
+        }
+        if (ioThreads != null) {
+            try {
+                builder = builder.ioThreads(ioThreads);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--io-threads " + e.getMessage());
+            }
         }
         if (auth != null) {
             try {

@@ -156,8 +156,18 @@ class DaakCliTest {
 
     @Test
     void shouldStartANodeOnFreePortsAndStopIt() throws InterruptedException {
-        Running daakNode =
-                Cli.start("node", "--host", "127.0.0.1", "--tcp-port", "0", "--ws-port", "0", "--retain", "logs/**=2");
+        Running daakNode = Cli.start(
+                "node",
+                "--host",
+                "127.0.0.1",
+                "--tcp-port",
+                "0",
+                "--ws-port",
+                "0",
+                "--retain",
+                "logs/**=2",
+                "--io-threads",
+                "1");
         Matcher started = daakNode.out.await("^daak node: tcp://127\\.0\\.0\\.1:(\\d+) ws://127\\.0\\.0\\.1:(\\d+)/$");
         String tcp = "tcp://localhost:" + started.group(1);
         String ws = "ws://localhost:" + started.group(2) + "/";
@@ -263,6 +273,10 @@ class DaakCliTest {
         Result count = Cli.run("recv", "--uri", uri, "jobs", "--count", "0");
         assertThat(count.code()).isEqualTo(DaakCli.USAGE);
         assertThat(count.err()).contains("'0' must be at least 1");
+
+        Result threads = Cli.run("node", "--tcp-port", "0", "--no-ws", "--io-threads", "0");
+        assertThat(threads.code()).isEqualTo(DaakCli.USAGE);
+        assertThat(threads.err()).contains("--io-threads ioThreads=0 must be at least 1");
     }
 
     private static String lines(String... lines) {
