@@ -98,7 +98,12 @@ class PublishRunsTest {
         int count = 2_000; // several batches, each answered with runs
         try (Daak subscriber = Daak.connect(NODE.get().tcpUri().toString());
                 Daak publisher = Daak.connect(NODE.get().tcpUri().toString())) {
-            subscriber.subscribe(topic).subscribe(m -> {}, e -> {});
+            // Room for every value: the results must not depend on how fast this JVM's subscriber drains.
+            subscriber
+                    .subscribe(
+                            topic.selector(),
+                            io.daak.core.SubscribeOptions.defaults().overflow(io.daak.core.Overflow.buffer(count)))
+                    .subscribe(m -> {}, e -> {});
             NodeFixture.awaitSubscribed(subscriber);
             List<PublishResult> results = publisher
                     .publishAll(topic, Flux.range(0, count))
