@@ -98,38 +98,21 @@ final class ChannelVsAeron {
          */
         RoundTrips pingPong(int size, boolean loans, Duration warmup, Duration measure) throws Exception {
             String system = loans ? LOANS : SHM;
-            Histogram histogram = Measures.histogram();
-            CompletableFuture<Void> done = new CompletableFuture<>();
-            long measureFrom = System.nanoTime() + warmup.toNanos();
-            long measureUntil = measureFrom + measure.toNanos();
-            long[] state = {0, 0}; // sequence, sent at
+            PingPong pp = new PingPong(system, size, warmup, measure);
             onReply = b -> {
-                long now = System.nanoTime();
-                if (b.getLong(0) != state[0] || b.readableBytes() != size) {
-                    done.completeExceptionally(new IllegalStateException(system + ": reply " + b.getLong(0) + " of "
-                            + b.readableBytes() + " bytes to ping " + state[0] + " of " + size));
-                    return;
+                if (pp.replied(b.getLong(0), b.readableBytes())) {
+                    long next = pp.next();
+                    emit(loans ? loan(next, size) : message(next, size));
                 }
-                if (now >= measureFrom) {
-                    histogram.recordValue(Math.min(now - state[1], histogram.getHighestTrackableValue()));
-                }
-                if (now >= measureUntil) {
-                    done.complete(null);
-                    return;
-                }
-                state[0]++;
-                state[1] = System.nanoTime();
-                emit(loans ? loan(state[0], size) : message(state[0], size));
             };
             emit(ShmPeer.command(
                     ByteBufAllocator.DEFAULT.buffer(Script.COMMAND_LENGTH),
                     loans ? Script.REPLY : Script.ECHO,
                     size,
                     0));
-            state[1] = System.nanoTime();
+            pp.first();
             emit(loans ? loan(0, size) : message(0, size));
-            done.get(warmup.plus(measure).plus(Measures.TIMEOUT).toMillis(), TimeUnit.MILLISECONDS);
-            return new RoundTrips(system, size, histogram);
+            return pp.await();
         }
 
         @Override
@@ -212,42 +195,24 @@ final class ChannelVsAeron {
 
         /** Ping-pong, the next ping offered from the reply's batch on the channel's I/O thread. */
         RoundTrips pingPong(int size, Duration warmup, Duration measure) throws Exception {
-            Histogram histogram = Measures.histogram();
-            CompletableFuture<Void> done = new CompletableFuture<>();
-            long measureFrom = System.nanoTime() + warmup.toNanos();
-            long measureUntil = measureFrom + measure.toNanos();
-            long[] state = {0, 0}; // sequence, sent at
+            PingPong pp = new PingPong(FAST, size, warmup, measure);
             ByteBuf ping = ByteBufAllocator.DEFAULT.directBuffer(size, size).writerIndex(size);
             onReply = (b, offset, length) -> {
-                long now = System.nanoTime();
-                if (b.getLong(offset) != state[0] || length != size) {
-                    done.completeExceptionally(new IllegalStateException(FAST + ": reply " + b.getLong(offset) + " of "
-                            + length + " bytes to ping " + state[0] + " of " + size));
-                    return;
+                if (pp.replied(b.getLong(offset), length)) {
+                    ping.setLong(0, pp.next());
+                    offer(channel, ping, 0, size);
                 }
-                if (now >= measureFrom) {
-                    histogram.recordValue(Math.min(now - state[1], histogram.getHighestTrackableValue()));
-                }
-                if (now >= measureUntil) {
-                    done.complete(null);
-                    return;
-                }
-                state[0]++;
-                ping.setLong(0, state[0]);
-                state[1] = System.nanoTime();
-                offer(channel, ping, 0, size);
             };
             try {
                 command(Script.ECHO, size, 0);
                 ping.setLong(0, 0);
-                state[1] = System.nanoTime();
+                pp.first();
                 offer(channel, ping, 0, size);
-                done.get(warmup.plus(measure).plus(Measures.TIMEOUT).toMillis(), TimeUnit.MILLISECONDS);
+                return pp.await();
             } finally {
                 onReply = (b, offset, length) -> {};
                 ping.release();
             }
-            return new RoundTrips(FAST, size, histogram);
         }
 
         @Override
@@ -361,6 +326,66 @@ final class ChannelVsAeron {
             peer.close();
             aeron.close();
             driver.close();
+        }
+    }
+
+    /**
+     * The bookkeeping of a ping-pong driven from reply callbacks on one thread: checks each reply's
+     * sequence and size, records round trips after the warm-up, and ends after the measurement.
+     */
+    private static final class PingPong {
+        private final String system;
+        private final int size;
+        private final Histogram histogram = Measures.histogram();
+        private final CompletableFuture<Void> done = new CompletableFuture<>();
+        private final Duration timeout;
+        private final long measureFrom;
+        private final long measureUntil;
+        private long sequence;
+        private long sentAt;
+
+        PingPong(String system, int size, Duration warmup, Duration measure) {
+            this.system = system;
+            this.size = size;
+            this.timeout = warmup.plus(measure).plus(Measures.TIMEOUT);
+            this.measureFrom = System.nanoTime() + warmup.toNanos();
+            this.measureUntil = measureFrom + measure.toNanos();
+        }
+
+        /** The first ping (sequence 0) leaves now. */
+        void first() {
+            sentAt = System.nanoTime();
+        }
+
+        /** A reply came: true when the next ping is due, false when the run ended or failed. */
+        boolean replied(long replySequence, int length) {
+            long now = System.nanoTime();
+            if (replySequence != sequence || length != size) {
+                done.completeExceptionally(new IllegalStateException(system + ": reply " + replySequence + " of "
+                        + length + " bytes to ping " + sequence + " of " + size));
+                return false;
+            }
+            if (now >= measureFrom) {
+                histogram.recordValue(Math.min(now - sentAt, histogram.getHighestTrackableValue()));
+            }
+            if (now >= measureUntil) {
+                done.complete(null);
+                return false;
+            }
+            return true;
+        }
+
+        /** The next ping's sequence number; it leaves now. */
+        long next() {
+            sequence++;
+            sentAt = System.nanoTime();
+            return sequence;
+        }
+
+        /** Waits for the end and returns the round trips. */
+        RoundTrips await() throws Exception {
+            done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return new RoundTrips(system, size, histogram);
         }
     }
 }
