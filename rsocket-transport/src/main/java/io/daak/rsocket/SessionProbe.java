@@ -177,6 +177,9 @@ final class SessionProbe {
     /** A connection whose inbound frames the probe sees on their way to RSocket. */
     private final class Watched extends ForwardingConnection {
 
+        /** Whether a reader has subscribed to this connection's frames (Reactor Netty takes one). */
+        private final java.util.concurrent.atomic.AtomicBoolean read = new java.util.concurrent.atomic.AtomicBoolean();
+
         Watched(DuplexConnection delegate) {
             super(delegate);
             active = delegate;
@@ -184,10 +187,18 @@ final class SessionProbe {
 
         @Override
         public Flux<ByteBuf> receive() {
-            return delegate.receive()
-                    .doOnNext(SessionProbe.this::seen)
-                    .doOnError(e -> listener.lost(ended != null ? ended : e))
-                    .doOnComplete(() -> listener.lost(ended));
+            return Flux.defer(() -> {
+                if (!read.compareAndSet(false, true)) {
+                    // rsocket-java subscribes once more to drain a connection it gives up while resuming
+                    // (the handle closed meanwhile); Reactor Netty refuses a second reader, and the refusal
+                    // was logged as a dropped error. The first reader owns (and releases) the frames.
+                    return Flux.empty();
+                }
+                return delegate.receive()
+                        .doOnNext(SessionProbe.this::seen)
+                        .doOnError(e -> listener.lost(ended != null ? ended : e))
+                        .doOnComplete(() -> listener.lost(ended));
+            });
         }
     }
 }

@@ -21,6 +21,12 @@ final class CuttableProxy implements AutoCloseable {
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
+    /** While true, new connections are accepted and held open but nothing is forwarded. */
+    private volatile boolean holding;
+
+    /** Connections accepted while holding. */
+    private final java.util.concurrent.atomic.AtomicInteger held = new java.util.concurrent.atomic.AtomicInteger();
+
     CuttableProxy(InetSocketAddress target) throws IOException {
         this.target = target;
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -37,6 +43,11 @@ final class CuttableProxy implements AutoCloseable {
         while (!closed) {
             try {
                 Socket in = server.accept();
+                if (holding) {
+                    sockets.add(in); // accepted, never answered: a peer that hangs
+                    held.incrementAndGet();
+                    continue;
+                }
                 Socket out = new Socket(target.getAddress(), target.getPort());
                 in.setTcpNoDelay(true);
                 out.setTcpNoDelay(true);
@@ -73,6 +84,16 @@ final class CuttableProxy implements AutoCloseable {
                 "proxy-pipe");
         t.setDaemon(true);
         t.start();
+    }
+
+    /** From now on, accepts new connections and forwards nothing on them. */
+    void hold() {
+        holding = true;
+    }
+
+    /** Connections accepted since {@link #hold}. */
+    int held() {
+        return held.get();
     }
 
     /** Cuts every connection now (clients may connect again). */

@@ -94,6 +94,35 @@ class RemoteLifecycleTest {
     }
 
     @Test
+    void closingAHandleWhileItResumesShouldCompleteItsStreamsAndDropNoError() throws Exception {
+        java.util.List<Throwable> dropped = new java.util.concurrent.CopyOnWriteArrayList<>();
+        reactor.core.publisher.Hooks.onErrorDropped(dropped::add);
+        try (CuttableProxy proxy = new CuttableProxy(NODE.get().tcpAddress())) {
+            Daak daak = Daak.connect("tcp://127.0.0.1:" + proxy.port()); // resumption is on by default
+            StepVerifier subscription = daak.subscribe(Topic.of("lifecycle/resuming", Integer.class))
+                    .as(StepVerifier::create)
+                    .expectSubscription()
+                    .expectComplete()
+                    .verifyLater();
+            NodeFixture.awaitSubscribed(daak);
+            proxy.hold();
+            proxy.cut(); // the client starts resuming, through a proxy that now never answers
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (proxy.held() == 0 && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
+            assertThat(proxy.held()).as("resume attempts").isPositive();
+            daak.close(); // while the resume waits for the node's answer
+            subscription.verify(WAIT);
+            assertThat(dropped)
+                    .as("errors dropped by Reactor (logged as ERROR)")
+                    .isEmpty();
+        } finally {
+            reactor.core.publisher.Hooks.resetOnErrorDropped();
+        }
+    }
+
+    @Test
     void closingAResumingHandleShouldEndItsSessionOnTheNodeAtOnce() {
         int before = NODE.get().connections();
         Daak daak = Daak.connect(NODE.get().tcpUri().toString()); // resumption is on by default
