@@ -117,26 +117,25 @@ final class NodeConnection implements RSocket {
         } catch (RuntimeException e) {
             return Mono.error(Wire.toWire(e));
         }
-        if (r.route.op() == Wire.Op.PUBLISH) {
-            // The common case, assembled here: one operator fewer on every publish's round trip.
-            try {
-                return publish(r).map(this::result).onErrorMap(Wire::toWire);
-            } catch (RuntimeException e) {
-                return Mono.error(Wire.toWire(e));
-            }
+        // Assembled here (rsocket-java subscribes at once): an invalid name or field (e.g. publish/a/*) is
+        // thrown while the work is assembled and must reach the client as an [invalid] error frame like
+        // every other failure.
+        Mono<Payload> work;
+        try {
+            work = switch (r.route.op()) {
+                case PUBLISH -> publish(r).map(this::result);
+                case PUT -> put(r);
+                case GET -> get(r);
+                case DELETE -> delete(r);
+                case SEND -> send(r).then(Mono.fromSupplier(() -> ByteBufPayload.create(Unpooled.EMPTY_BUFFER)));
+                case ACK, NACK -> settle(r).then(Mono.fromSupplier(() -> ByteBufPayload.create(Unpooled.EMPTY_BUFFER)));
+                case REQUEST -> request(r);
+                default ->
+                    Mono.error(notFor(r, "request-response", "publish, put, get, delete, send, ack, nack, request"));
+            };
+        } catch (RuntimeException e) {
+            return Mono.error(Wire.toWire(e));
         }
-        // Deferred: an invalid name or field (e.g. publish/a/*) is thrown while the work is assembled and
-        // must reach the client as an [invalid] error frame like every other failure.
-        Mono<Payload> work = Mono.defer(() -> switch (r.route.op()) {
-            case PUBLISH -> publish(r).map(this::result);
-            case PUT -> put(r);
-            case GET -> get(r);
-            case DELETE -> delete(r);
-            case SEND -> send(r).then(Mono.just(ByteBufPayload.create(Unpooled.EMPTY_BUFFER)));
-            case ACK, NACK -> settle(r).then(Mono.just(ByteBufPayload.create(Unpooled.EMPTY_BUFFER)));
-            case REQUEST -> request(r);
-            default -> Mono.error(notFor(r, "request-response", "publish, put, get, delete, send, ack, nack, request"));
-        });
         return work.onErrorMap(Wire::toWire);
     }
 
@@ -379,7 +378,7 @@ final class NodeConnection implements RSocket {
         private final StringBuilder json = new StringBuilder();
         private int succeeded;
 
-        /** The run of results not written yet (runs only): its first result and its length. */
+        /** The run of results not written yet: its first result and its length (1 without runs). */
         private @Nullable PublishResult run;
 
         private int runLength;
@@ -411,13 +410,9 @@ final class NodeConnection implements RSocket {
                 runLength++;
                 return;
             }
-            flush();
-            if (runs) {
-                run = result;
-                runLength = 1;
-            } else {
-                item(resultJson(result, 1));
-            }
+            flush(); // without runs, every run is one result long
+            run = result;
+            runLength = 1;
         }
 
         /** A failed publish, as its JSON error object. */
@@ -533,11 +528,7 @@ final class NodeConnection implements RSocket {
     }
 
     private Payload result(PublishResult p) {
-        return json(resultJson(p));
-    }
-
-    private static String resultJson(PublishResult p) {
-        return resultJson(p, 1);
+        return json(resultJson(p, 1));
     }
 
     /** A result as JSON; {@code count} above 1 stands for that many with the sequences that follow. */
@@ -608,19 +599,20 @@ final class NodeConnection implements RSocket {
         return ByteBufPayload.create(Unpooled.EMPTY_BUFFER, Wire.write(allocator, null, null, f));
     }
 
-    /** Where this thread builds the batches it sends: grown once, copied out once per batch. */
+    /** Bytes of the per-thread arrays for batches: the largest batch and room for its last entry. */
+    private static final int BATCH_ARRAY = Batch.MAX_BYTES + 16 * 1024;
+
     /**
      * A batch's data copied into an array this thread reuses (a batch is read at once, and what its
      * entries keep is copied out of it), or a new array for the rare batch larger than that.
      */
     private static final class BatchCopy {
-        private static final int REUSED = Batch.MAX_BYTES + 16 * 1024;
         private static final io.netty.util.concurrent.FastThreadLocal<byte[]> ARRAY =
-                PerThread.of(() -> new byte[REUSED]);
+                PerThread.of(() -> new byte[BATCH_ARRAY]);
 
         static byte[] of(ByteBuf data) {
             int n = data.readableBytes();
-            if (n > REUSED) {
+            if (n > BATCH_ARRAY) {
                 return io.netty.buffer.ByteBufUtil.getBytes(data);
             }
             byte[] a = ARRAY.get();
@@ -629,8 +621,9 @@ final class NodeConnection implements RSocket {
         }
     }
 
+    /** Where this thread builds the batches it sends: grown once, copied out once per batch. */
     private static final io.netty.util.concurrent.FastThreadLocal<FlatJson.Out> BATCH_SCRATCH =
-            PerThread.of(() -> new FlatJson.Out(Batch.MAX_BYTES + 16 * 1024));
+            PerThread.of(() -> new FlatJson.Out(BATCH_ARRAY));
 
     /** Messages to a subscriber that takes batches, with JSON fields per entry or compact entries. */
     private final class BatchEncoder implements Batching.Encoder {

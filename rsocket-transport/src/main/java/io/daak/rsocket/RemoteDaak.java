@@ -393,14 +393,10 @@ final class RemoteDaak implements Daak {
      * bytes made for the same route, MIME type and type before; else written anew.
      */
     private @Nullable ByteBuf metadata(@Nullable String route, @Nullable String mime, WireFields f) {
-        String type = f.type;
-        f.type = null;
-        boolean plain = f.isEmpty();
-        f.type = type;
-        if (!plain) {
+        if (!f.isEmptyButType()) {
             return Wire.write(allocator, route, mime, f);
         }
-        PlainMetadata key = new PlainMetadata(route, mime, type);
+        PlainMetadata key = new PlainMetadata(route, mime, f.type);
         byte[] bytes = plainMetadata.get(key);
         if (bytes == null) {
             ByteBuf made = Wire.write(allocator, route, mime, f);

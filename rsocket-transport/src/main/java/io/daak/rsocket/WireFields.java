@@ -268,6 +268,11 @@ final class WireFields {
     }
 
     boolean isEmpty() {
+        return type == null && isEmptyButType();
+    }
+
+    /** Whether nothing but (perhaps) {@code type} is set: calls whose metadata a client may reuse. */
+    boolean isEmptyButType() {
         return name == null
                 && seq == 0
                 && tsMillis == Long.MIN_VALUE
@@ -275,9 +280,9 @@ final class WireFields {
                 && sender == null
                 && priority == 0
                 && ttlMillis < 0
-                && type == null
                 && start == null
                 && overflow == null
+                && capacity == 0
                 && kind == null
                 && !confirm
                 && batch == 0
@@ -285,6 +290,7 @@ final class WireFields {
                 && !compact
                 && !runs
                 && id == 0
+                && attempt == 0
                 && ackTimeoutMillis < 0
                 && maxDeliveries == 0
                 && queueCapacity == 0

@@ -124,13 +124,22 @@ final class ChannelVsAeron {
 
     // ------------------------------------------------------------------ ShmChannel, fast path
 
+    /** A channel measured the same way: a stream of messages one way, and a ping-pong. */
+    interface Channel extends AutoCloseable {
+        /** {@code count} messages of {@code size} bytes to the peer, timed until its answer. */
+        Rate stream(int size, long count) throws Exception;
+
+        /** Round trips of {@code size} bytes after {@code warmup}, for {@code measure}. */
+        RoundTrips pingPong(int size, Duration warmup, Duration measure) throws Exception;
+    }
+
     /**
      * This process's end of a raw channel to an {@link ShmPeer} {@code fastchannel}, both ends on the
      * channel's fast path, as Aeron's ends are on Aeron's: {@link ShmChannel#tryOffer} from one reused
      * buffer (spinning while the ring is full, as Aeron's offer loop does, and waiting with
      * {@link ShmChannel#writable()} after a while) and {@link ShmChannel#receiveBatches()} read in place.
      */
-    static final class FastShm implements AutoCloseable {
+    static final class FastShm implements Channel {
         private final PeerProcess peer;
         private final ShmChannel channel;
         private final ByteBuf buffer = ByteBufAllocator.DEFAULT.directBuffer(1 << 20, 1 << 20);
@@ -177,7 +186,8 @@ final class ChannelVsAeron {
         }
 
         /** {@code count} messages of {@code size} bytes to the peer from one reused buffer, timed until its answer. */
-        Rate stream(int size, long count) throws Exception {
+        @Override
+        public Rate stream(int size, long count) throws Exception {
             CompletableFuture<Long> answer = new CompletableFuture<>();
             onReply = (b, offset, length) ->
                     answer.complete(b.getLong(offset) == Script.DONE ? b.getLong(offset + 8) : Long.MIN_VALUE);
@@ -194,7 +204,8 @@ final class ChannelVsAeron {
         }
 
         /** Ping-pong, the next ping offered from the reply's batch on the channel's I/O thread. */
-        RoundTrips pingPong(int size, Duration warmup, Duration measure) throws Exception {
+        @Override
+        public RoundTrips pingPong(int size, Duration warmup, Duration measure) throws Exception {
             PingPong pp = new PingPong(FAST, size, warmup, measure);
             ByteBuf ping = ByteBufAllocator.DEFAULT.directBuffer(size, size).writerIndex(size);
             onReply = (b, offset, length) -> {
@@ -226,7 +237,7 @@ final class ChannelVsAeron {
     // ------------------------------------------------------------------ Aeron
 
     /** This process's end of Aeron IPC to an {@link ShmPeer} {@code aeron}, with the embedded driver. */
-    static final class Ipc implements AutoCloseable {
+    static final class Ipc implements Channel {
         private final MediaDriver driver;
         private final Aeron aeron;
         private final PeerProcess peer;
@@ -281,7 +292,8 @@ final class ChannelVsAeron {
         }
 
         /** {@code count} messages of {@code size} bytes to the peer, timed until its answer. */
-        Rate stream(int size, long count) {
+        @Override
+        public Rate stream(int size, long count) {
             long start = System.nanoTime();
             command(Script.COUNT, size, count);
             for (long i = 0; i < count; i++) {
@@ -295,7 +307,8 @@ final class ChannelVsAeron {
         }
 
         /** Ping-pong from this thread, busy-polling for each reply. */
-        RoundTrips pingPong(int size, Duration warmup, Duration measure) {
+        @Override
+        public RoundTrips pingPong(int size, Duration warmup, Duration measure) {
             Histogram histogram = Measures.histogram();
             command(Script.ECHO, size, 0);
             long measureFrom = System.nanoTime() + warmup.toNanos();

@@ -162,30 +162,30 @@ public final class ShmBenchmarks {
                     }
                 }
                 try (ChannelVsAeron.FastShm fast = new ChannelVsAeron.FastShm(dir.resolve("fast.sock"))) {
-                    for (int size : s.channelSizes()) {
-                        long count = s.channelMessages(size);
-                        fast.stream(size, Math.max(100, count / 5));
-                        report.rates.add(fast.stream(size, count));
-                        report.roundTrips.add(fast.pingPong(size, s.warmup(), s.measure()));
-                        progress.accept(
-                                report.rates.get(report.rates.size() - 1).toString());
-                    }
+                    measure(fast, s, report, progress);
                 }
                 try (ChannelVsAeron.Ipc aeron = new ChannelVsAeron.Ipc(dir.resolve("aeron"))) {
-                    for (int size : s.channelSizes()) {
-                        long count = s.channelMessages(size);
-                        aeron.stream(size, Math.max(100, count / 5));
-                        report.rates.add(aeron.stream(size, count));
-                        report.roundTrips.add(aeron.pingPong(size, s.warmup(), s.measure()));
-                        progress.accept(
-                                report.rates.get(report.rates.size() - 1).toString());
-                    }
+                    measure(aeron, s, report, progress);
                 }
             }
         } finally {
             deleteTree(dir);
         }
         return report;
+    }
+
+    /** A channel's figures at every channel size: a warm-up stream, the measured stream, the ping-pong. */
+    private static void measure(
+            ChannelVsAeron.Channel channel, Settings s, Report report, java.util.function.Consumer<String> progress)
+            throws Exception {
+        for (int size : s.channelSizes()) {
+            long count = s.channelMessages(size);
+            channel.stream(size, Math.max(100, count / 5));
+            Rate rate = channel.stream(size, count);
+            report.rates.add(rate);
+            report.roundTrips.add(channel.pingPong(size, s.warmup(), s.measure()));
+            progress.accept(rate.toString());
+        }
     }
 
     private static void deleteTree(Path dir) throws IOException {
