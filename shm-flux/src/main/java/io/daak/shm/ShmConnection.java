@@ -166,6 +166,13 @@ final class ShmConnection implements ShmChannel {
     private int unsignalled;
     private boolean freedRoom;
     private boolean holding;
+    /**
+     * I/O thread: whether the last pass found a message after a batch it had delivered (messages come
+     * faster than they are handled), so that batches take every record there is; false once the ring was
+     * found empty. True at first: a receiver that subscribes late may find a full ring.
+     */
+    private boolean streaming = true;
+
     private @Nullable ByteBuf chunk;
     private ByteBuffer chunkMemory = ByteBuffer.allocateDirect(0);
     private final MessageHandler handler = this::onRecord;
@@ -652,13 +659,13 @@ final class ShmConnection implements ShmChannel {
         }
     }
 
-    /** Whether the receiver has demand and a record (perhaps still being written) is at the ring's head. */
+    /** Whether the receiver has demand and a committed record is at the ring's head (not one being written). */
     private boolean inboundReady() {
         if (receiver == null && batchReceiver == null || requested.get() == 0) {
             return false;
         }
         long head = inBuffer.getLong(inHeadPosition);
-        return inBuffer.getIntVolatile(RecordDescriptor.lengthOffset((int) head & (inCapacity - 1))) != 0;
+        return inBuffer.getIntVolatile(RecordDescriptor.lengthOffset((int) head & (inCapacity - 1))) > 0;
     }
 
     private void sleep() {
@@ -756,7 +763,11 @@ final class ShmConnection implements ShmChannel {
                 r = in.read(handler, 1);
             }
             if (r == RING_EMPTY) {
+                streaming = false;
                 break;
+            }
+            if (records > 0) {
+                streaming = true; // more came while the last batch was handled: batch them up
             }
             records += r;
         }
@@ -767,6 +778,11 @@ final class ShmConnection implements ShmChannel {
      * Reads the whole messages ({@link #FRAME} records) from the ring's head up to its end or the first
      * other record, lends them to the batch receiver as one {@link ShmBatch} read in place, then gives
      * their room back to the peer (the same head move as Agrona's {@code OneToOneRingBuffer.read}).
+     *
+     * <p>Unless messages are {@link #streaming}, the batch is the head message alone: looking for a
+     * next record reads the cache line after it, which the writer owns (it zeroed the next header), and
+     * that miss (about 0.1 µs between cores) would delay every reply of a ping-pong. Aeron's poll also
+     * hands a fragment over before it reads the next one.
      *
      * @return the messages delivered (1 when only the end padding was skipped), {@link #RING_EMPTY}, or
      *     {@link #NOT_IN_RING} when the head record is of another type
@@ -781,7 +797,7 @@ final class ShmConnection implements ShmChannel {
         int bytes = 0;
         int count = 0;
         boolean other = false;
-        while (bytes < max && count < BATCH) {
+        while (bytes < max && count < BATCH && (count == 0 || streaming)) {
             int record = headIndex + bytes;
             int recordLength = b.getIntVolatile(RecordDescriptor.lengthOffset(record));
             if (recordLength <= 0) {
