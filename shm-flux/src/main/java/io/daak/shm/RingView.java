@@ -6,9 +6,10 @@ import io.netty.buffer.UnpooledUnsafeDirectByteBuf;
 import java.nio.ByteBuffer;
 
 /**
- * The inbound ring as one {@code ByteBuf}, indexed as the ring: the buffer of the messages a
- * {@link ShmBatch} lends in place. Made once per connection and never freed (the mapping belongs to the
- * connection file); since it is shared by every batch, retaining or releasing it is refused.
+ * A ring as one {@code ByteBuf}, indexed as the ring: the inbound ring is the buffer of the messages a
+ * {@link ShmBatch} lends in place (read-only), the outbound ring the target of copies from composite
+ * buffers. Made once per connection and never freed (the mapping belongs to the connection file);
+ * retaining or releasing it is refused.
  */
 final class RingView extends UnpooledUnsafeDirectByteBuf {
 

@@ -113,7 +113,9 @@ final class ShmConnection implements ShmChannel {
     private final int peerSleeping;
     private final OneToOneRingBuffer out;
     private final OneToOneRingBuffer in;
-    private final ByteBuffer outView;
+    /** The outbound ring as a {@code ByteBuf}, for copies from buffers without one memory address. */
+    private final ByteBuf outRing;
+
     private final ByteBuffer inView;
     private final long outAddress;
     private final long inAddress;
@@ -192,16 +194,17 @@ final class ShmConnection implements ShmChannel {
         this.peerSleeping = sleepingOffset(peer);
         this.out = file.ring(side);
         this.in = file.ring(peer);
-        this.outView = out.buffer().byteBuffer().duplicate();
+        ByteBuffer outView = out.buffer().byteBuffer().duplicate();
         this.inView = in.buffer().byteBuffer().duplicate();
         // UnsafeBuffer over a slice of the mapping: its index 0 is the ring's first byte.
-        this.outView.clear();
+        outView.clear();
         this.inView.clear();
         this.outAddress = out.buffer().addressOffset();
         this.inAddress = in.buffer().addressOffset();
         this.inBuffer = in.buffer();
         this.inCapacity = in.capacity();
         this.inHeadPosition = inCapacity + RingBufferDescriptor.HEAD_POSITION_OFFSET;
+        this.outRing = new RingView(alloc, outView.duplicate().clear().limit(out.capacity()));
         this.batch = new ShmBatch(
                 new RingView(alloc, inView.duplicate().clear().limit(inCapacity)).asReadOnly(), alloc, BATCH);
         this.outPool = file.poolBlocks > 0
@@ -1204,8 +1207,9 @@ final class ShmConnection implements ShmChannel {
         if (message.hasMemoryAddress() && message.refCnt() > 0) {
             UnsafeApi.copyMemory(message.memoryAddress() + from, outAddress + idx, len);
         } else {
-            outView.limit(idx + len).position(idx);
-            message.getBytes(from, outView);
+            // A composite (an RSocket frame: header, metadata, data) copies each component straight
+            // into the ring, where the ByteBuffer overload made a ByteBuffer duplicate per component.
+            message.getBytes(from, outRing, idx, len);
         }
     }
 

@@ -13,7 +13,8 @@ import reactor.core.publisher.Mono;
 /**
  * An RSocket {@link DuplexConnection} over an shm channel. Frames keep their boundaries in the rings,
  * so no length prefix is added; frames from {@link ShmOptions#zeroCopyThreshold()} up are copied once
- * into the sender's pool and read in place by the receiver. Thread-safe.
+ * into the sender's pool and read in place by the receiver. RSocket encodes frames with
+ * {@link FrameAllocator}. Thread-safe.
  */
 final class ShmDuplexConnection implements DuplexConnection {
 
@@ -43,7 +44,7 @@ final class ShmDuplexConnection implements DuplexConnection {
 
     @Override
     public ByteBufAllocator alloc() {
-        return channel.alloc();
+        return FrameAllocator.INSTANCE;
     }
 
     @Override
