@@ -68,8 +68,14 @@ abstract class RSocketTransportContract {
 
             @Override
             public Flux<Payload> requestStream(Payload p) {
-                int n = Integer.parseInt(p.getDataUtf8());
+                String ask = p.getDataUtf8();
                 p.release();
+                if (ask.startsWith("padded ")) { // n payloads of 200 bytes: the number, then spaces
+                    int n = Integer.parseInt(ask.substring("padded ".length()));
+                    return Flux.range(0, n)
+                            .map(i -> ByteBufPayload.create(String.format(java.util.Locale.ROOT, "%-200d", i)));
+                }
+                int n = Integer.parseInt(ask);
                 return Flux.range(0, n).map(i -> ByteBufPayload.create("" + i));
             }
 
@@ -155,6 +161,29 @@ abstract class RSocketTransportContract {
                 .expectNextCount(5_000 - 10)
                 .expectComplete()
                 .verify(TIMEOUT);
+    }
+
+    @Test
+    void shouldKeepTheOrderOfABurstLargerThanTheTransportHolds() {
+        // Unbounded demand: the responder emits all 60,000 payloads (12 MB, six times a 2 MiB shm ring)
+        // at once on the thread that received the request; they must arrive whole and in order.
+        int n = 60_000;
+        int[] next = {0};
+        StepVerifier.create(client.requestStream(ByteBufPayload.create("padded " + n))
+                        .map(p -> {
+                            try {
+                                String s = p.getDataUtf8();
+                                return s.length() == 200 && Integer.parseInt(s.trim()) == next[0]++;
+                            } finally {
+                                p.release();
+                            }
+                        })
+                        .filter(inOrder -> !inOrder)
+                        .count())
+                .expectNext(0L)
+                .expectComplete()
+                .verify(TIMEOUT);
+        assertThat(next[0]).isEqualTo(n);
     }
 
     @Test

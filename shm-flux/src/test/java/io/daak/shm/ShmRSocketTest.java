@@ -8,7 +8,7 @@ import java.nio.file.Path;
 /** Plain rsocket-java over shm. */
 class ShmRSocketTest extends RSocketTransportContract {
 
-    private final Path socket = TestSockets.socket("rs");
+    final Path socket = TestSockets.socket("rs");
 
     @Override
     ServerTransport<? extends Closeable> serverTransport() {
@@ -18,18 +18,5 @@ class ShmRSocketTest extends RSocketTransportContract {
     @Override
     ClientTransport clientTransport(Closeable server) {
         return ShmClientTransport.create(socket);
-    }
-
-    /** RSocket's own fragmentation over shm (1 KiB fragments, reassembled by RSocket). */
-    static class Fragmented extends ShmRSocketTest {
-        @Override
-        int mtu() {
-            return 1024;
-        }
-
-        @Override
-        int largePayloadSize() {
-            return 256 * 1024;
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.daak.benchmarks.net;
 
+import io.daak.benchmarks.Warmup;
 import io.nats.client.Nats;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,5 +1,6 @@
 package io.daak.benchmarks.net;
 
+import io.daak.benchmarks.Warmup;
 import io.daak.core.Daak;
 import io.daak.core.Overflow;
 import io.daak.core.Publication;

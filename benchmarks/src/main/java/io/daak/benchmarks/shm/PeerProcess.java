@@ -8,6 +8,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The second JVM of a shared-memory benchmark: {@link ShmPeer} started from this JVM's class path with
@@ -24,9 +27,13 @@ final class PeerProcess implements AutoCloseable {
      */
     static final String EXTRA_OPTIONS = "daak.bench.peerJvmOptions";
 
+    /** The start of the peer's answer to {@code jit}. */
+    static final String JIT = "JIT ";
+
     private final Process process;
     private final PrintStream in;
     private final String ready;
+    private final BlockingQueue<String> answers = new LinkedBlockingQueue<>();
 
     private PeerProcess(Process process, PrintStream in, String ready) {
         this.process = process;
@@ -47,10 +54,12 @@ final class PeerProcess implements AutoCloseable {
                     throw new IllegalStateException("the peer JVM exited (code " + p.waitFor() + ") before READY");
                 }
                 if (line.startsWith("READY")) {
-                    Thread drain = new Thread(() -> forward(out), "peer-output");
+                    PeerProcess peer = new PeerProcess(
+                            p, new PrintStream(p.getOutputStream(), true, StandardCharsets.UTF_8), line);
+                    Thread drain = new Thread(() -> peer.forward(out), "peer-output");
                     drain.setDaemon(true);
                     drain.start();
-                    return new PeerProcess(p, new PrintStream(p.getOutputStream(), true, StandardCharsets.UTF_8), line);
+                    return peer;
                 }
                 io.daak.benchmarks.Harness.passOn("peer JVM", line);
             }
@@ -64,14 +73,40 @@ final class PeerProcess implements AutoCloseable {
         }
     }
 
-    private static void forward(BufferedReader out) {
+    /** Passes the peer's output on, but for answers to commands. */
+    private void forward(BufferedReader out) {
         try {
             for (String line = out.readLine(); line != null; line = out.readLine()) {
+                if (line.startsWith(JIT)) {
+                    answers.add(line);
+                    continue;
+                }
                 io.daak.benchmarks.Harness.passOn("peer JVM", line);
             }
         } catch (IOException e) {
             // The peer is gone.
         }
+    }
+
+    /**
+     * Milliseconds the peer's JIT compilers have worked so far (its answer to {@code jit}).
+     *
+     * @throws IllegalStateException when the peer does not answer within 10 s
+     */
+    synchronized long compileMillis() {
+        answers.clear();
+        in.println("jit");
+        String line;
+        try {
+            line = answers.poll(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the peer JVM's answer to 'jit'", e);
+        }
+        if (line == null) {
+            throw new IllegalStateException("the peer JVM did not answer 'jit' within 10 s");
+        }
+        return Long.parseLong(line.substring(JIT.length()).trim());
     }
 
     /** The words of the READY line after {@code READY}. */

@@ -1,5 +1,6 @@
 package io.daak.benchmarks.shm;
 
+import io.daak.benchmarks.Warmup;
 import io.daak.benchmarks.shm.Measures.Rate;
 import io.daak.benchmarks.shm.Measures.RoundTrips;
 import io.daak.shm.ShmClientTransport;
@@ -13,6 +14,8 @@ import io.rsocket.transport.netty.client.TcpClientTransport;
 import io.rsocket.util.ByteBufPayload;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -21,8 +24,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * rsocket-java between two processes, the same client and server code over shm-flux and over TCP
- * loopback: a request-stream from the peer ({@link ShmPeer} {@code rsocket}) to this process for the
- * message rate, and request-response ping-pong for the round trip. Payloads carry their sequence number
+ * loopback: request-streams from the peer ({@link ShmPeer} {@code rsocket}) to this process for the
+ * message rate, the transports taking turns, and request-response ping-pong for the round trip. Payloads carry their sequence number
  * as metadata; every one is checked. At 16 MiB ({@link ShmPeer#loans}) the shm side sends each payload
  * in a new loan of the transport's pool ({@code ShmClientTransport.loan}, {@code ShmServerTransport.loan})
  * with only its sequence number written, so it travels without a copy; TCP sends its pre-filled buffer:
@@ -81,28 +84,75 @@ final class RSocketShmVsTcp implements AutoCloseable {
         return Math.max(2, Math.min(256, (32 << 20) / size));
     }
 
+    /** The longest turn of a rate measurement. */
+    private static final Duration TURN = Duration.ofSeconds(1);
+
     /**
-     * The message rate of a request-stream from the peer: streams of a warm-up size until the warm-up
-     * time has passed, then one stream sized to last about the measurement time.
+     * The message rates of request-streams from the peer over both transports, measured as the network
+     * benchmarks measure: both connections open, a warm-up that goes on while either JVM's JIT still
+     * compiles ({@link Warmup}), then the transports take turns of a second (at most {@code measure}
+     * each) until each has had {@code measure}; each stream is sized by its transport's latest rate.
+     * A fixed warm-up measured the first size (64 B) while both JVMs still compiled, shm by about 15 %
+     * more than TCP.
+     *
+     * @return one rate per transport, in the order of {@link Transport}
      */
-    Rate stream(Transport transport, int size, Duration warmup, Duration measure) {
-        RSocket rs = connect(transport, new ShmClientTransport[1]);
+    List<Rate> rates(int size, Duration warmup, Duration warmupMax, Duration measure) throws Exception {
+        Transport[] transports = Transport.values();
+        RSocket[] sockets = new RSocket[transports.length];
         try {
-            long batch = Math.max(10, Math.min(100_000, (64L << 20) / size));
-            long end = System.nanoTime() + warmup.toNanos();
-            double rate;
-            do {
-                long start = System.nanoTime();
-                receive(rs, transport, size, batch);
-                rate = batch * 1e9 / (System.nanoTime() - start);
-            } while (System.nanoTime() < end);
-            long count = Math.max(10, Math.min(50_000_000, (long) (rate * measure.toNanos() / 1e9)));
-            long start = System.nanoTime();
-            receive(rs, transport, size, count);
-            return new Rate(name(transport), size, count, System.nanoTime() - start);
+            for (int t = 0; t < transports.length; t++) {
+                sockets[t] = connect(transports[t], new ShmClientTransport[1]);
+            }
+            double[] rate = new double[transports.length];
+            Duration slice = TURN.dividedBy(4);
+            new Warmup(warmup, warmupMax, peer::compileMillis).run(Measures.size(size) + " request-streams", time -> {
+                long end = System.nanoTime() + time.toNanos();
+                do {
+                    for (int t = 0; t < transports.length; t++) {
+                        rate[t] = timed(sockets[t], transports[t], size, count(rate[t], size, slice))
+                                .perSecond();
+                    }
+                } while (System.nanoTime() < end);
+            });
+            Duration turn = measure.compareTo(TURN) < 0 ? measure : TURN;
+            long turns = Math.max(1, measure.toNanos() / turn.toNanos());
+            long[] messages = new long[transports.length];
+            long[] nanos = new long[transports.length];
+            for (long i = 0; i < turns; i++) {
+                for (int t = 0; t < transports.length; t++) {
+                    Rate r = timed(sockets[t], transports[t], size, count(rate[t], size, turn));
+                    messages[t] += r.messages();
+                    nanos[t] += r.nanos();
+                    rate[t] = r.perSecond();
+                }
+            }
+            List<Rate> rates = new ArrayList<>();
+            for (int t = 0; t < transports.length; t++) {
+                rates.add(new Rate(name(transports[t]), size, messages[t], nanos[t]));
+            }
+            return rates;
         } finally {
-            rs.dispose();
+            for (RSocket rs : sockets) {
+                if (rs != null) {
+                    rs.dispose();
+                }
+            }
         }
+    }
+
+    /** Payloads for a stream of about {@code time} at {@code rate} (msgs/s; 0 before the first stream). */
+    private static long count(double rate, int size, Duration time) {
+        if (rate == 0) {
+            return Math.max(10, Math.min(100_000, (64L << 20) / size));
+        }
+        return Math.max(10, Math.min(50_000_000, (long) (rate * time.toNanos() / 1e9)));
+    }
+
+    private static Rate timed(RSocket rs, Transport transport, int size, long count) {
+        long start = System.nanoTime();
+        receive(rs, transport, size, count);
+        return new Rate(name(transport), size, count, System.nanoTime() - start);
     }
 
     private static void receive(RSocket rs, Transport transport, int size, long count) {

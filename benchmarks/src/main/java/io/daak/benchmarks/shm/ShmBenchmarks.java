@@ -60,6 +60,7 @@ public final class ShmBenchmarks {
      * How long and how much each benchmark runs.
      *
      * @param warmup before each measurement
+     * @param warmupMax the longest the RSocket rates' warm-up goes on while a JVM still compiles
      * @param measure each rate and round-trip measurement
      * @param channelBytes bytes of a raw-channel stream (at most 5 million messages)
      * @param rsocketSizes payload sizes of the RSocket comparison
@@ -68,6 +69,7 @@ public final class ShmBenchmarks {
      */
     record Settings(
             Duration warmup,
+            Duration warmupMax,
             Duration measure,
             long channelBytes,
             List<Integer> rsocketSizes,
@@ -76,11 +78,23 @@ public final class ShmBenchmarks {
 
         /** The full run. */
         static final Settings FULL = new Settings(
-                Duration.ofSeconds(2), Duration.ofSeconds(3), 2L << 30, RSOCKET_SIZES, CHANNEL_SIZES, LOAN_SIZES);
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(20),
+                Duration.ofSeconds(3),
+                2L << 30,
+                RSOCKET_SIZES,
+                CHANNEL_SIZES,
+                LOAN_SIZES);
 
         /** A smoke run. */
         static final Settings QUICK = new Settings(
-                Duration.ofMillis(300), Duration.ofMillis(500), 200L << 20, RSOCKET_SIZES, CHANNEL_SIZES, LOAN_SIZES);
+                Duration.ofMillis(300),
+                Duration.ofMillis(300),
+                Duration.ofMillis(500),
+                200L << 20,
+                RSOCKET_SIZES,
+                CHANNEL_SIZES,
+                LOAN_SIZES);
 
         long channelMessages(int size) {
             return Math.max(100, Math.min(5_000_000, channelBytes / size));
@@ -110,8 +124,14 @@ public final class ShmBenchmarks {
                     .map(String::trim)
                     .map(Integer::valueOf)
                     .toList();
-            settings =
-                    new Settings(settings.warmup(), settings.measure(), settings.channelBytes(), sizes, sizes, sizes);
+            settings = new Settings(
+                    settings.warmup(),
+                    settings.warmupMax(),
+                    settings.measure(),
+                    settings.channelBytes(),
+                    sizes,
+                    sizes,
+                    sizes);
         }
         long start = System.nanoTime();
         Report report = run(settings, sections, log::info);
@@ -135,10 +155,11 @@ public final class ShmBenchmarks {
             if (sections.contains("rsocket")) {
                 try (RSocketShmVsTcp bench = RSocketShmVsTcp.start(dir.resolve("rsocket.sock"))) {
                     for (int size : s.rsocketSizes()) {
-                        for (RSocketShmVsTcp.Transport t : RSocketShmVsTcp.Transport.values()) {
-                            Rate rate = bench.stream(t, size, s.warmup(), s.measure());
+                        for (Rate rate : bench.rates(size, s.warmup(), s.warmupMax(), s.measure())) {
                             progress.accept(rate.toString());
                             report.rates.add(rate);
+                        }
+                        for (RSocketShmVsTcp.Transport t : RSocketShmVsTcp.Transport.values()) {
                             RoundTrips rtt = bench.pingPong(t, size, s.warmup(), s.measure());
                             progress.accept(
                                     rtt.system() + " " + Measures.size(size) + " p50 " + rtt.micros(50) + " us");

@@ -48,7 +48,8 @@ import reactor.core.publisher.Sinks;
  *                             on stream 10, publication on stream 11 of aeron:ipc. <- READY
  * }</pre>
  *
- * Then waits for {@code quit} (or the end of input) on standard input and exits.
+ * Then answers {@code jit} with {@code JIT <milliseconds its JIT compilers have worked>} and waits for
+ * {@code quit} (or the end of input) on standard input, and exits.
  */
 public final class ShmPeer {
 
@@ -85,7 +86,13 @@ public final class ShmPeer {
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         try {
             for (String line = in.readLine(); line != null && !line.equals("quit"); line = in.readLine()) {
-                out.println("ERROR unknown command '" + line + "': quit");
+                if (line.equals("jit")) {
+                    out.println(PeerProcess.JIT
+                            + java.lang.management.ManagementFactory.getCompilationMXBean()
+                                    .getTotalCompilationTime());
+                } else {
+                    out.println("ERROR unknown command '" + line + "': jit, quit");
+                }
             }
         } catch (IOException e) {
             // The parent is gone.

@@ -12,6 +12,7 @@ class ShmBenchmarksTest {
 
     private static final ShmBenchmarks.Settings TINY = new ShmBenchmarks.Settings(
             Duration.ofMillis(100),
+            Duration.ofMillis(100),
             Duration.ofMillis(200),
             1 << 20,
             List.of(64, 1 << 20, RSocketShmVsTcp.LARGEST),

@@ -1,4 +1,4 @@
-package io.daak.benchmarks.net;
+package io.daak.benchmarks;
 
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -12,25 +12,33 @@ import org.slf4j.LoggerFactory;
  * warm-up measured a JVM still compiling: the first case of a run, in two fresh JVMs, spent about
  * two of its five measured seconds of CPU in C2 and measured 40 % below the same case a few seconds
  * later. nats-server has no JIT ({@link #NO_JIT}); its clients in this JVM are watched all the same.
+ * Used by the network ({@code net}) and shared-memory ({@code shm}) benchmarks.
  *
  * @param minimum the warm-up every measurement gets
  * @param maximum the warm-up no measurement exceeds (equal to the minimum: a fixed warm-up)
  * @param serverCompileMillis the server JVM's total compilation time so far, in milliseconds
  */
-record Warmup(Duration minimum, Duration maximum, LongSupplier serverCompileMillis) {
+public record Warmup(Duration minimum, Duration maximum, LongSupplier serverCompileMillis) {
 
     private static final Logger log = LoggerFactory.getLogger(Warmup.class);
 
     /** For a server without a JIT. */
-    static final LongSupplier NO_JIT = () -> 0;
+    public static final LongSupplier NO_JIT = () -> 0;
 
     /** A slice of warm-up with compilation below this (both JVMs together) counts as settled. */
-    static final long SETTLED_MILLIS = 20;
+    public static final long SETTLED_MILLIS = 20;
 
     private static final Duration SLICE = Duration.ofSeconds(1);
 
-    /** Runs a warm-up: {@code work} is called with how long to keep working each time. */
-    Duration run(String what, Work work) throws Exception {
+    /**
+     * Runs a warm-up: {@code work} is called with how long to keep working each time.
+     *
+     * @param what what warms up, for the log
+     * @param work the work
+     * @return how long the warm-up took
+     * @throws Exception when the work fails
+     */
+    public Duration run(String what, Work work) throws Exception {
         long start = System.nanoTime();
         work.run(minimum);
         long compiled = compileMillis();
@@ -54,8 +62,13 @@ record Warmup(Duration minimum, Duration maximum, LongSupplier serverCompileMill
 
     /** Some work for a given time. */
     @FunctionalInterface
-    interface Work {
-        /** Keeps working for about {@code time}. */
+    public interface Work {
+        /**
+         * Keeps working for about {@code time}.
+         *
+         * @param time how long
+         * @throws Exception when the work fails
+         */
         void run(Duration time) throws Exception;
     }
 }
