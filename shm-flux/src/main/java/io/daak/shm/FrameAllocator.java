@@ -2,6 +2,7 @@ package io.daak.shm;
 
 import io.netty.buffer.AbstractByteBufAllocator;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.UnpooledUnsafeHeapByteBuf;
 
@@ -10,7 +11,8 @@ import io.netty.buffer.UnpooledUnsafeHeapByteBuf;
  * heap buffers, because every frame is copied into the ring at once and released. RSocket makes a
  * header buffer for each frame (a few bytes, then the frame is a composite of it, the metadata and the
  * data); a heap buffer costs a bump of the thread's allocation pointer, where a pooled one costs the
- * pool's bookkeeping on allocation and release, and an unreleased heap buffer is only garbage. Direct
+ * pool's bookkeeping on allocation and release, and an unreleased heap buffer is only garbage. The
+ * frame's composite is not sampled by Netty's leak detector (see {@link #compositeHeapBuffer}). Direct
  * buffers, asked for explicitly, come from the pooled allocator. Thread-safe.
  */
 final class FrameAllocator extends AbstractByteBufAllocator {
@@ -33,6 +35,15 @@ final class FrameAllocator extends AbstractByteBufAllocator {
     @Override
     public ByteBuf heapBuffer() {
         return heapBuffer(HEADER_CAPACITY);
+    }
+
+    /**
+     * A frame's composite, not tracked by Netty's leak detector: the transport releases every frame it
+     * is given, and the parts (the metadata and data buffers) are tracked by their own allocators.
+     */
+    @Override
+    public CompositeByteBuf compositeHeapBuffer(int maxNumComponents) {
+        return new CompositeByteBuf(this, false, maxNumComponents);
     }
 
     @Override

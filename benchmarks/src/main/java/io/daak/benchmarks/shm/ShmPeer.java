@@ -117,8 +117,13 @@ public final class ShmPeer {
 
     /** A payload of {@code size} bytes (a view of the shared contents) with the sequence number as metadata. */
     static Payload payload(int size, long sequence) {
+        return payload(contents(size), sequence);
+    }
+
+    /** A payload: a view of {@code contents}, the sequence number as metadata. */
+    private static Payload payload(ByteBuf contents, long sequence) {
         ByteBuf metadata = ByteBufAllocator.DEFAULT.buffer(Long.BYTES).writeLong(sequence);
-        return ByteBufPayload.create(contents(size).retainedDuplicate(), metadata);
+        return ByteBufPayload.create(contents.retainedDuplicate(), metadata);
     }
 
     /**
@@ -184,9 +189,11 @@ public final class ShmPeer {
                     request.release();
                 }
                 Flux<Integer> sequence = Flux.range(0, Math.toIntExact(count));
-                return loans == null || !loans(size)
-                        ? sequence.map(i -> payload(size, i))
-                        : sequence.map(i -> loaned(loans.loan(size), size, i));
+                if (loans == null || !loans(size)) {
+                    ByteBuf contents = contents(size); // looked up once per stream, not per payload
+                    return sequence.map(i -> payload(contents, i));
+                }
+                return sequence.map(i -> loaned(loans.loan(size), size, i));
             }
         };
         return RSocketServer.create(SocketAcceptor.with(handler)).payloadDecoder(PayloadDecoder.ZERO_COPY);
