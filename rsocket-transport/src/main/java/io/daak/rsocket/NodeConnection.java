@@ -41,6 +41,7 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Signal;
 
 /**
  * One client connection at the node: answers the client's requests by route against the node's
@@ -161,85 +162,91 @@ final class NodeConnection implements RSocket {
 
     @Override
     public Flux<Payload> requestChannel(Publisher<Payload> payloads) {
-        return Flux.from(payloads).switchOnFirst((first, all) -> {
-            Payload head = first.get();
-            if (head == null) {
-                return Flux.empty();
-            }
-            Request r;
-            try {
-                r = Request.of(head.retain(), dataMimeType);
-            } catch (RuntimeException e) {
-                return Flux.<Payload>error(Wire.toWire(e)).doOnSubscribe(s -> all.subscribe(Payload::release));
-            }
-            if (r.route.op() == Wire.Op.PUBLISH && r.fields.batch > 0) {
-                // A channel of batches: every payload (the first included) holds entries.
-                AtomicBoolean atBatchHead = new AtomicBoolean(true);
-                Flux<Items> batches = all.map(p -> {
-                    try {
-                        return atBatchHead.compareAndSet(true, false)
-                                ? new Items(
-                                        items(r.value().wrap(), r.fields.batch, r.fields.compact),
-                                        r.fields.acks,
-                                        r.fields.runs)
-                                : batchItems(p);
-                    } finally {
-                        p.release();
-                    }
-                });
-                Flux<Payload> work;
+        // One hook for the whole channel (hooks compose, so a second one would release twice): an
+        // answer that an operator drops after a cancel or an error (the answers' Flux.create, concatMap,
+        // switchOnFirst) is released, not leaked; rsocket-java releases what it drops itself.
+        return Flux.from(payloads).switchOnFirst(this::channel).doOnDiscard(Payload.class, Payload::release);
+    }
+
+    /** A request-channel once its first payload is known: the route it names, fed {@code all} payloads. */
+    private Flux<Payload> channel(Signal<? extends Payload> first, Flux<Payload> all) {
+        Payload head = first.get();
+        if (head == null) {
+            return Flux.empty();
+        }
+        Request r;
+        try {
+            r = Request.of(head.retain(), dataMimeType);
+        } catch (RuntimeException e) {
+            return Flux.<Payload>error(Wire.toWire(e)).doOnSubscribe(s -> all.subscribe(Payload::release));
+        }
+        if (r.route.op() == Wire.Op.PUBLISH && r.fields.batch > 0) {
+            // A channel of batches: every payload (the first included) holds entries.
+            AtomicBoolean atBatchHead = new AtomicBoolean(true);
+            Flux<Items> batches = all.map(p -> {
                 try {
-                    work = publishBatches(r, batches);
-                } catch (RuntimeException e) {
-                    batches.subscribe(v -> {}, x -> {});
-                    work = Flux.error(e);
-                }
-                return work.onErrorMap(Wire::toWire);
-            }
-            // Every payload (the first included) carries a value; only the first carries the route.
-            // Payload objects are recycled once released: tell the first apart by position, not identity.
-            AtomicBoolean atHead = new AtomicBoolean(true);
-            Flux<Encoded> values = all.map(p -> {
-                try {
-                    return atHead.compareAndSet(true, false) ? r.value : Request.value(p, dataMimeType);
+                    return atBatchHead.compareAndSet(true, false)
+                            ? new Items(
+                                    items(r.value().wrap(), r.fields.batch, r.fields.compact),
+                                    r.fields.acks,
+                                    r.fields.runs)
+                            : batchItems(p);
                 } finally {
                     p.release();
                 }
             });
-            if (r.route.op() == Wire.Op.PUBLISH) {
-                // Each payload's own fields (headers, sender, ...) go with its value.
-                AtomicBoolean atItemHead = new AtomicBoolean(true);
-                Flux<Item> items = all.map(p -> {
-                    try {
-                        return atItemHead.compareAndSet(true, false)
-                                ? new Item(r.value, r.fields.toFields())
-                                : items(p).get(0);
-                    } finally {
-                        p.release();
-                    }
-                });
-                Flux<Payload> work;
-                try {
-                    work = publishChannel(r, items);
-                } catch (RuntimeException e) {
-                    items.subscribe(v -> {}, x -> {});
-                    work = Flux.error(e);
-                }
-                return work.onErrorMap(Wire::toWire);
-            }
             Flux<Payload> work;
             try {
-                work = switch (r.route.op()) {
-                    case REQUEST -> requestChannel(r, values);
-                    default -> throw notFor(r, "request-channel", "publish, request");
-                };
+                work = publishBatches(r, batches);
             } catch (RuntimeException e) {
-                // An invalid route, name or field: drain (and release) the payloads, answer [invalid].
-                values.subscribe(v -> {}, x -> {});
+                batches.subscribe(v -> {}, x -> {});
                 work = Flux.error(e);
             }
             return work.onErrorMap(Wire::toWire);
+        }
+        // Every payload (the first included) carries a value; only the first carries the route.
+        // Payload objects are recycled once released: tell the first apart by position, not identity.
+        AtomicBoolean atHead = new AtomicBoolean(true);
+        Flux<Encoded> values = all.map(p -> {
+            try {
+                return atHead.compareAndSet(true, false) ? r.value : Request.value(p, dataMimeType);
+            } finally {
+                p.release();
+            }
         });
+        if (r.route.op() == Wire.Op.PUBLISH) {
+            // Each payload's own fields (headers, sender, ...) go with its value.
+            AtomicBoolean atItemHead = new AtomicBoolean(true);
+            Flux<Item> items = all.map(p -> {
+                try {
+                    return atItemHead.compareAndSet(true, false)
+                            ? new Item(r.value, r.fields.toFields())
+                            : items(p).get(0);
+                } finally {
+                    p.release();
+                }
+            });
+            Flux<Payload> work;
+            try {
+                work = publishChannel(r, items);
+            } catch (RuntimeException e) {
+                items.subscribe(v -> {}, x -> {});
+                work = Flux.error(e);
+            }
+            return work.onErrorMap(Wire::toWire);
+        }
+        Flux<Payload> work;
+        try {
+            work = switch (r.route.op()) {
+                case REQUEST -> requestChannel(r, values);
+                default -> throw notFor(r, "request-channel", "publish, request");
+            };
+        } catch (RuntimeException e) {
+            // An invalid route, name or field: drain (and release) the payloads, answer [invalid].
+            values.subscribe(v -> {}, x -> {});
+            work = Flux.error(e);
+        }
+        return work.onErrorMap(Wire::toWire);
     }
 
     private static IllegalArgumentException notFor(Request r, String interaction, String ops) {
@@ -344,13 +351,7 @@ final class NodeConnection implements RSocket {
         Publication<Encoded> direct = directPublication(topic);
         return batches.concatMap(
                 b -> Flux.<Payload>create(sink -> Batching.deferring(() -> publishFrom(
-                                topic,
-                                b.items(),
-                                0,
-                                sink,
-                                new Answer(b.acksOnly() ? direct : null, b.acksOnly(), b.runs()))))
-                        // an answer made after the channel was cancelled is released, not lost
-                        .doOnDiscard(Payload.class, Payload::release),
+                        topic, b.items(), 0, sink, new Answer(b.acksOnly() ? direct : null, b.acksOnly(), b.runs())))),
                 BATCH_PREFETCH);
     }
 
