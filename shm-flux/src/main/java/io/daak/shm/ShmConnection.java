@@ -1320,6 +1320,7 @@ final class ShmConnection implements ShmChannel {
         } catch (IOException e) {
             // Already closed.
         }
+        Sender unwritten = pending != null ? pendingSource : null;
         if (pending != null) {
             pending.release();
             pending = null;
@@ -1346,7 +1347,8 @@ final class ShmConnection implements ShmChannel {
         failRoomWaiters();
         // After the receiver: an echo (send(receive())) then completes instead of failing.
         for (Sender s : senders) {
-            if (!s.checkTerminated(false)) {
+            // A sender whose message was dropped half written, or not at all, fails; it did not send it.
+            if (!s.checkTerminated(s == unwritten)) {
                 s.abort(error != null ? error : closedError());
             }
         }

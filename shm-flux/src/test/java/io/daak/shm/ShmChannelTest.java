@@ -130,6 +130,35 @@ class ShmChannelTest {
     }
 
     @Test
+    void shouldFailASendWhoseLastMessageCouldNotBeWrittenBeforeClose() throws Exception {
+        // Nobody reads on the server: three 20,000-byte messages fill the 64 KiB ring and the fourth,
+        // the send's last, cannot be written. Closing gives up on it after a second; the send must
+        // then fail, not report success for a message that never left.
+        ShmChannel client = ShmChannel.connect(socket).block(Duration.ofSeconds(10));
+        serverSide();
+        Mono<Void> sent =
+                client.send(Flux.range(0, 4).map(i -> pattern(20_000))).cache();
+        sent.subscribe(v -> {}, e -> {});
+        awaitBacklogOf((ShmConnection) client, 60_000, Duration.ofSeconds(10)); // the three that fit
+        client.dispose();
+        StepVerifier.create(sent)
+                .expectErrorSatisfies(e ->
+                        assertThat(e).isInstanceOf(ShmPeerLostException.class).hasMessageContaining("is closed"))
+                .verify(Duration.ofSeconds(10));
+    }
+
+    /** Waits, yielding, until {@code connection}'s outbound ring holds at least {@code bytes}. */
+    private static void awaitBacklogOf(ShmConnection connection, int bytes, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (connection.outboundBacklog() < bytes) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("outbound backlog " + connection.outboundBacklog() + " within " + timeout);
+            }
+            Thread.yield();
+        }
+    }
+
+    @Test
     void shouldHandOverLoansWithoutLeakingBlocks() throws Exception {
         ShmConnection client = (ShmConnection) ShmChannel.connect(socket).block(Duration.ofSeconds(10));
         ShmChannel srv = serverSide();
