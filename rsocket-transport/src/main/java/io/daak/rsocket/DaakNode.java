@@ -112,6 +112,9 @@ public final class DaakNode implements AutoCloseable {
         };
         RSocketServer server = RSocketServer.create(acceptor)
                 .interceptors(registry -> registry.forConnection((type, connection) -> {
+                    if (type == io.rsocket.plugins.DuplexConnectionInterceptor.Type.SOURCE) {
+                        return new RefusingShortFrames(connection);
+                    }
                     if (type != io.rsocket.plugins.DuplexConnectionInterceptor.Type.SERVER) {
                         return connection;
                     }
@@ -200,6 +203,39 @@ public final class DaakNode implements AutoCloseable {
                                 == io.rsocket.frame.ErrorFrameCodec.CONNECTION_CLOSE) {
                     // After RSocket has handled the frame (it ends the streams), the session goes.
                     reactor.core.scheduler.Schedulers.parallel().schedule(delegate::dispose);
+                }
+            });
+        }
+    }
+
+    /**
+     * Closes a connection, with an ERROR frame that says why, on a frame too short to hold a frame
+     * header (a zero length prefix, say), before rsocket-java reads one: its reading of the stream id
+     * threw, and in the error handling that followed the inbound buffer was now and then released twice
+     * (Netty's pool then handed the freed memory to another connection: a healthy subscriber lost a
+     * message in {@code BadInputTest}). The frame itself is the transport's to release, as any received
+     * frame. Thread-safe.
+     */
+    private static final class RefusingShortFrames extends ForwardingConnection {
+
+        private final java.util.concurrent.atomic.AtomicBoolean refused =
+                new java.util.concurrent.atomic.AtomicBoolean();
+
+        RefusingShortFrames(io.rsocket.DuplexConnection delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public reactor.core.publisher.Flux<io.netty.buffer.ByteBuf> receive() {
+            return delegate.receive().handle((frame, sink) -> {
+                int length = frame.readableBytes();
+                if (length >= io.rsocket.frame.FrameHeaderCodec.size()) {
+                    sink.next(frame);
+                } else if (refused.compareAndSet(false, true)) {
+                    log.debug("closing a connection from {}: a frame of {} bytes", delegate.remoteAddress(), length);
+                    delegate.sendErrorAndClose(new io.rsocket.exceptions.ConnectionErrorException(
+                            "malformed frame of " + length + " bytes: an RSocket frame starts with a "
+                                    + io.rsocket.frame.FrameHeaderCodec.size() + "-byte header"));
                 }
             });
         }

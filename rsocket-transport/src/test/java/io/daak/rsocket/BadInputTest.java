@@ -78,6 +78,30 @@ class BadInputTest {
     }
 
     @Test
+    void aFrameTooShortForAHeaderShouldCloseItsConnectionWithAClearError() throws Exception {
+        InetSocketAddress address = NODE.get().tcpAddress();
+        try (Socket s = new Socket(address.getAddress(), address.getPort())) {
+            s.setSoTimeout(10_000);
+            // A SETUP, then a length prefix of zero: an empty frame.
+            s.getOutputStream().write(concat(List.of(setup(), new byte[] {0, 0, 0})));
+            s.getOutputStream().flush();
+            java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
+            InputStream in = s.getInputStream();
+            byte[] buf = new byte[1024];
+            try {
+                for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+                    answer.write(buf, 0, n);
+                }
+            } catch (IOException reset) {
+                // closed by the node after its ERROR frame
+            }
+            assertThat(answer.toString(java.nio.charset.StandardCharsets.UTF_8))
+                    .as("the node's ERROR frame, then the close")
+                    .contains("malformed frame of 0 bytes: an RSocket frame starts with a 6-byte header");
+        }
+    }
+
+    @Test
     void aSilentPeerShouldBeDroppedWithinItsKeepaliveLifetime() throws Exception {
         int before = NODE.get().connections();
         InetSocketAddress address = NODE.get().tcpAddress();
