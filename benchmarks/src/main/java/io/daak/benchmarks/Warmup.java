@@ -30,6 +30,9 @@ public record Warmup(Duration minimum, Duration maximum, LongSupplier serverComp
 
     private static final Duration SLICE = Duration.ofSeconds(1);
 
+    /** The start of the answer to {@code jit}, before the milliseconds. */
+    public static final String JIT = "JIT ";
+
     /**
      * Runs a warm-up: {@code work} is called with how long to keep working each time.
      *
@@ -57,7 +60,20 @@ public record Warmup(Duration minimum, Duration maximum, LongSupplier serverComp
     }
 
     private long compileMillis() {
-        return ManagementFactory.getCompilationMXBean().getTotalCompilationTime() + serverCompileMillis.getAsLong();
+        return compiledHere() + serverCompileMillis.getAsLong();
+    }
+
+    /**
+     * What a server JVM answers to {@code jit}: {@code JIT <milliseconds its JIT compilers have worked>}.
+     *
+     * @return the answer line
+     */
+    public static String jitAnswer() {
+        return JIT + compiledHere();
+    }
+
+    private static long compiledHere() {
+        return ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
     }
 
     /** Some work for a given time. */

@@ -1050,7 +1050,7 @@ final class ShmConnection implements ShmChannel {
             return 0;
         }
         if (peerGone || peerBye) {
-            drainOutbox();
+            releaseAll(outbox);
             return 0;
         }
         int n = 0;
@@ -1061,9 +1061,7 @@ final class ShmConnection implements ShmChannel {
             while (n < OUTBOX_BATCH && (message = outbox.poll()) != null) {
                 pendingOffset = 0;
                 if (!writeOwned(message, false)) {
-                    pending = message;
-                    pendingSource = null;
-                    blockedAtConsumerPosition = out.consumerPosition();
+                    hold(message, null);
                     part = pendingOffset > 0;
                     break;
                 }
@@ -1082,8 +1080,11 @@ final class ShmConnection implements ShmChannel {
         return n + (part ? 1 : 0);
     }
 
-    private void drainOutbox() {
-        releaseAll(outbox);
+    /** I/O thread: {@code message}, written in part or not at all, waits as {@link #pending} for room. */
+    private void hold(ByteBuf message, @Nullable Sender source) {
+        pending = message;
+        pendingSource = source;
+        blockedAtConsumerPosition = out.consumerPosition();
     }
 
     /** {@link #writeOne} of a message this end owns, which is released when writing it throws. */
@@ -1119,9 +1120,7 @@ final class ShmConnection implements ShmChannel {
         if (done) {
             message.release();
         } else {
-            pending = message;
-            pendingSource = source;
-            blockedAtConsumerPosition = out.consumerPosition();
+            hold(message, source);
         }
         unsignalled++;
     }
@@ -1334,7 +1333,7 @@ final class ShmConnection implements ShmChannel {
             chunk = null;
         }
         drainFrames();
-        drainOutbox();
+        releaseAll(outbox);
         Throwable error = failure != null ? failure : lost ? closedError() : null;
         CoreSubscriber<?> r = receiver != null ? receiver : batchReceiver;
         if (r != null && !receiveCancelled) {

@@ -27,9 +27,6 @@ final class PeerProcess implements AutoCloseable {
      */
     static final String EXTRA_OPTIONS = "daak.bench.peerJvmOptions";
 
-    /** The start of the peer's answer to {@code jit}. */
-    static final String JIT = "JIT ";
-
     private final Process process;
     private final PrintStream in;
     private final String ready;
@@ -77,7 +74,7 @@ final class PeerProcess implements AutoCloseable {
     private void forward(BufferedReader out) {
         try {
             for (String line = out.readLine(); line != null; line = out.readLine()) {
-                if (line.startsWith(JIT)) {
+                if (line.startsWith(io.daak.benchmarks.Warmup.JIT)) {
                     answers.add(line);
                     continue;
                 }
@@ -106,7 +103,8 @@ final class PeerProcess implements AutoCloseable {
         if (line == null) {
             throw new IllegalStateException("the peer JVM did not answer 'jit' within 10 s");
         }
-        return Long.parseLong(line.substring(JIT.length()).trim());
+        return Long.parseLong(
+                line.substring(io.daak.benchmarks.Warmup.JIT.length()).trim());
     }
 
     /** The words of the READY line after {@code READY}. */
